@@ -1,0 +1,23 @@
+# Production image: gunicorn for the web, the same image for Celery worker/beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# WeasyPrint needs Pango; fonts come from the system, nothing is fetched at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz0b fonts-dejavu-core fonts-dejavu-extra \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.lock .
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+
+COPY . .
+RUN useradd --system --home /app cabinet && mkdir -p /data/media && chown cabinet /data/media
+ENV MEDIA_ROOT=/data/media
+RUN DJANGO_DEBUG=true python manage.py collectstatic --noinput
+
+USER cabinet
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

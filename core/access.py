@@ -1,0 +1,53 @@
+"""Access policies for views (S-AUTH-1, S-AUTHZ-4).
+
+Every view declares its policy with one of these decorators; the role-by-URL
+test refuses a URL whose view has none. Object-level rules (ownership) live in
+each app's `_get_<object>_for_user()` helpers and selectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+
+ALL_ROLES = frozenset(Role)
+NURSES = frozenset({Role.TITULAIRE, Role.REMPLACANT})
+STAFF = frozenset({Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE})
+
+
+def roles(*allowed: str) -> Callable:
+    """Allow only users whose role is listed; others get 403."""
+    allowed_set = frozenset(Role(r) for r in allowed)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                # LoginRequiredMiddleware already redirected; this guards views
+                # mounted outside it (tests with a bare RequestFactory).
+                raise PermissionDenied
+            if request.user.role not in allowed_set:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.access_policy = allowed_set
+        return wrapper
+
+    return decorator
+
+
+def any_role(view):
+    """Any logged-in user, whatever the role."""
+    return roles(*ALL_ROLES)(view)
+
+
+def public(view):
+    """No login needed (login page, health check)."""
+    view = login_not_required(view)
+    view.access_policy = "public"
+    return view

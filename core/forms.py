@@ -1,0 +1,50 @@
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+
+class LockingAuthenticationForm(AuthenticationForm):
+    """Login form that locks an account after repeated failures (S-AUTH-3)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Identifiant ou mot de passe incorrect.",
+        "locked": (
+            "Trop de tentatives échouées : ce compte est verrouillé jusqu'à %(until)s. "
+            "Réessayez plus tard ou contactez l'administrateur."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        user = None
+        if username:
+            user = get_user_model().objects.filter(username__iexact=username).first()
+        if user is not None and user.is_locked():
+            until = timezone.localtime(user.locked_until).strftime("%H:%M")
+            raise forms.ValidationError(
+                self.error_messages["locked"], code="locked", params={"until": until}
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if user is not None:
+                self._count_failure(user)
+            raise
+        if user is not None and user.failed_logins:
+            user.failed_logins = 0
+            user.locked_until = None
+            user.save(update_fields=["failed_logins", "locked_until"])
+        return cleaned
+
+    @staticmethod
+    def _count_failure(user) -> None:
+        user.failed_logins += 1
+        if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
+            user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            user.failed_logins = 0
+        user.save(update_fields=["failed_logins", "locked_until"])

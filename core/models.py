@@ -1,0 +1,125 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    TITULAIRE = "titulaire", "Infirmier(ère) titulaire"
+    REMPLACANT = "remplacant", "Remplaçant(e)"
+    SECRETAIRE = "secretaire", "Secrétaire"
+    ADMIN = "admin", "Administrateur"
+
+
+NURSE_ROLES = frozenset({Role.TITULAIRE, Role.REMPLACANT})
+
+
+class User(AbstractUser):
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.SECRETAIRE)
+    rpps = models.CharField("n° RPPS", max_length=11, blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    # S-AUTH-3: brute-force protection state, kept on the account itself.
+    failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_nurse(self) -> bool:
+        return self.role in NURSE_ROLES
+
+    @property
+    def is_titulaire(self) -> bool:
+        return self.role == Role.TITULAIRE
+
+    @property
+    def is_remplacant(self) -> bool:
+        return self.role == Role.REMPLACANT
+
+    @property
+    def is_secretaire(self) -> bool:
+        return self.role == Role.SECRETAIRE
+
+    @property
+    def is_cabinet_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def is_locked(self, now=None) -> bool:
+        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+
+class Zone(models.TextChoices):
+    """IK zone of the cabinet (NGAP-13-3: the cabinet's address decides)."""
+
+    PLAINE = "plaine", "Plaine"
+    MONTAGNE = "montagne", "Montagne"
+    PIED_SKI = "pied_ski", "À pied / à ski"
+
+
+class Cabinet(models.Model):
+    """The practice itself. One deployment serves one cabinet."""
+
+    name = models.CharField("nom", max_length=200)
+    address = models.CharField("adresse", max_length=255)
+    postcode = models.CharField("code postal", max_length=5)
+    city = models.CharField("commune", max_length=120)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    zone = models.CharField("zone IK", max_length=10, choices=Zone.choices, default=Zone.PLAINE)
+    alsace_moselle = models.BooleanField(
+        "Alsace-Moselle", default=False,
+        help_text="Jours fériés locaux (Vendredi saint, 26 décembre).",
+    )
+    overseas = models.BooleanField("département d'outre-mer", default=False)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+
+    class Meta:
+        verbose_name = "cabinet"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Cabinet | None":
+        return cls.objects.order_by("pk").first()
+
+
+class AuditEvent(models.Model):
+    """Who did or saw what (S-TRACE-1, S-TRACE-2). Append-only (S-TRACE-3):
+    the model refuses updates and deletes, and on PostgreSQL a trigger refuses
+    them for every database role as well."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    view = models.CharField(max_length=120, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "événement d'audit"
+        verbose_name_plural = "journal d'audit"
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Le journal d'audit ne peut pas être modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Le journal d'audit ne peut pas être supprimé.")

@@ -1,0 +1,184 @@
+"""Shared test fixtures.
+
+The demo data (`seed_demo`) is loaded once per test database; ordinary
+database tests run inside a transaction rolled back after each test, so every
+test sees the same demo cabinet. Tests that need committed data
+(`transactional_db`, a live server, a real Celery worker) use
+`transactional_demo`, which seeds again since such tests flush the tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from core.models import User
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    # Hashing demo passwords with PBKDF2 would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", quiet=True)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    """Uploaded and generated files go to a per-test folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class Personas:
+    """The demo users, one per role (and the other titulaires for ownership)."""
+
+    claire: User  # titulaire
+    marc: User  # titulaire
+    sophie: User  # titulaire
+    julie: User  # remplaçante
+    nadia: User  # secrétaire
+    admin: User  # administrateur
+
+    def client(self, name: str | None) -> Client:
+        client = Client()
+        if name:
+            client.force_login(getattr(self, name))
+        return client
+
+
+PERSONA_NAMES = ("claire", "marc", "sophie", "julie", "nadia", "admin")
+
+
+def _load_personas() -> Personas:
+    users = {u.username: u for u in User.objects.filter(username__in=PERSONA_NAMES)}
+    return Personas(**{name: users[name] for name in PERSONA_NAMES})
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return _load_personas()
+
+
+@pytest.fixture
+def transactional_demo(transactional_db) -> Personas:
+    call_command("seed_demo", quiet=True)
+    return _load_personas()
+
+
+def _broker_url() -> str:
+    return os.environ.get("CELERY_BROKER_URL", "")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_demo, settings):
+    """A real Celery worker process on the configured broker, talking to the
+    test database. Skipped without a broker, except in CI where it must run."""
+    broker = _broker_url()
+    if not broker:
+        if IN_CI:
+            pytest.fail("CI must run the real Celery worker tests: CELERY_BROKER_URL is not set.")
+        pytest.skip("needs CELERY_BROKER_URL (a real broker)")
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3") and db["NAME"] in ("", ":memory:") or "mode=memory" in str(
+        db["NAME"]
+    ):
+        pytest.skip("a worker process cannot share an in-memory SQLite database")
+    env = dict(os.environ)
+    if db["ENGINE"].endswith("postgresql"):
+        host = db.get("HOST") or "127.0.0.1"
+        port = db.get("PORT") or 5432
+        user = db.get("USER") or "postgres"
+        pw = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        env["DATABASE_URL"] = f"postgres://{user}{pw}@{host}:{port}/{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    env["CELERY_BROKER_URL"] = broker
+    env.setdefault("DJANGO_DEBUG", "true")
+    # A queue of its own per test run, so a stray worker never takes our tasks.
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    env["CELERY_TASK_DEFAULT_QUEUE"] = queue
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    from config.celery import app
+
+    app.conf.task_default_queue = queue
+    app.conf.task_always_eager = False
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "config", "worker",
+            "--loglevel=WARNING", "--pool=prefork", "--concurrency=1", "-Q", queue,
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "-n", f"{queue}@cabinet-test",
+        ],
+        cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            replies = app.control.ping([f"{queue}@cabinet-test"], timeout=0.5) or []
+            if replies:
+                break
+            if proc.poll() is not None:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                pytest.fail(f"the Celery worker exited at start:\n{out}")
+        else:
+            pytest.fail("the Celery worker did not answer within 30 s")
+        yield proc
+    finally:
+        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium through Playwright, on the system's browser (no download)."""
+    path = chromium_path()
+    if not path:
+        if IN_CI:
+            pytest.fail("CI must run the browser tests: chromium is not installed")
+        pytest.skip("needs chromium (apt-get install chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=path,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            ],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
