@@ -1,0 +1,154 @@
+from django.conf import settings
+from django.db import models
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "Homme"
+    FEMALE = "F", "Femme"
+
+
+class BsiLevel(models.TextChoices):
+    NONE = "", "Aucun"
+    BSA = "BSA", "BSA (dépendance légère)"
+    BSB = "BSB", "BSB (dépendance intermédiaire)"
+    BSC = "BSC", "BSC (dépendance lourde)"
+
+
+class GeocodeStatus(models.TextChoices):
+    OK = "ok", "Localisée"
+    FAILED = "failed", "Adresse non localisée"
+    PENDING = "pending", "À localiser"
+
+
+class Medecin(models.Model):
+    """Prescriber or médecin traitant (R-ID-1 … R-ID-3 for the RPPS)."""
+
+    last_name = models.CharField("nom", max_length=120)
+    first_name = models.CharField("prénom", max_length=120)
+    rpps = models.CharField("n° RPPS", max_length=11, blank=True)
+    specialty = models.CharField("spécialité", max_length=120, default="Médecine générale")
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("commune", max_length=120, blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("courriel", blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "médecin"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rpps"], condition=~models.Q(rpps=""), name="medecin_rpps_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Dr {self.first_name} {self.last_name}"
+
+
+class Patient(models.Model):
+    last_name = models.CharField("nom", max_length=120)
+    birth_name = models.CharField("nom de naissance", max_length=120, blank=True)
+    first_name = models.CharField("prénom", max_length=120)
+    birth_date = models.DateField("date de naissance")
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
+    nir = models.CharField("NIR", max_length=15, blank=True)
+
+    address = models.CharField("adresse", max_length=255)
+    address_complement = models.CharField("complément d'adresse", max_length=255, blank=True)
+    postcode = models.CharField("code postal", max_length=5)
+    city = models.CharField("commune", max_length=120)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    geocode_status = models.CharField(
+        max_length=10, choices=GeocodeStatus.choices, default=GeocodeStatus.PENDING
+    )
+    door_code = models.CharField("digicode", max_length=40, blank=True)
+    access_info = models.TextField("accès, clés", blank=True)
+
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    phone2 = models.CharField("autre téléphone", max_length=20, blank=True)
+    entourage_name = models.CharField("contact de l'entourage", max_length=160, blank=True)
+    entourage_phone = models.CharField("téléphone de l'entourage", max_length=20, blank=True)
+
+    amo_regime = models.CharField("régime AMO", max_length=60, blank=True)
+    amo_caisse_code = models.CharField("code caisse", max_length=9, blank=True)
+    amc_name = models.CharField("mutuelle (AMC)", max_length=120, blank=True)
+    amc_tiers_payant = models.BooleanField("tiers payant AMC", default=False)
+
+    medecin_traitant = models.ForeignKey(
+        Medecin, verbose_name="médecin traitant", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="patients",
+    )
+    referent_nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="infirmier(ère) référent(e)", null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="referent_patients",
+    )
+    mdph_handicap = models.BooleanField("handicap reconnu (MDPH)", default=False)
+    mdph_date = models.DateField("date de reconnaissance MDPH", null=True, blank=True)
+    bsi_level = models.CharField(
+        "niveau BSI", max_length=3, choices=BsiLevel.choices, blank=True, default=""
+    )
+    bsi_date = models.DateField("date du BSI", null=True, blank=True)
+
+    clinical_notes = models.TextField("notes cliniques", blank=True)
+    admin_notes = models.TextField("notes administratives", blank=True)
+
+    # Lower-case, accent-free "last first birth-name nir" for fast search.
+    search_text = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
+    is_active = models.BooleanField("suivi en cours", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "patient"
+
+    def __str__(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+
+class AldProcedure(models.TextChoices):
+    STANDARD = "standard", "Standard (médecin traitant)"
+    DEROGATOIRE = "derogatoire", "Dérogatoire (hôpital, urgence)"
+
+
+class AldDecision(models.TextChoices):
+    PENDING = "pending", "Envoyé, en attente"
+    ACCEPTED = "accepted", "Accepté"
+    REFUSED = "refused", "Refusé"
+
+
+class Ald(models.Model):
+    """An ALD and its protocole de soins (R-ALD-*)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alds")
+    ald_number = models.PositiveSmallIntegerField("n° d'ALD")
+    label = models.CharField("affection", max_length=255)
+    exonerante = models.BooleanField("exonérante", default=True)
+    procedure = models.CharField(
+        max_length=12, choices=AldProcedure.choices, default=AldProcedure.STANDARD
+    )
+    electronic = models.BooleanField("protocole électronique (PSE)", default=False)
+    established_by = models.ForeignKey(
+        Medecin, verbose_name="établi par", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_at = models.DateField("envoyé le", null=True, blank=True)
+    decision = models.CharField(
+        max_length=10, choices=AldDecision.choices, default=AldDecision.PENDING
+    )
+    decision_at = models.DateField("décision le", null=True, blank=True)
+    valid_from = models.DateField("valide du", null=True, blank=True)
+    valid_to = models.DateField("valide jusqu'au", null=True, blank=True)
+    related_care = models.TextField("soins en rapport", blank=True)
+    volet_scan = models.FileField("volet 3 (scan)", upload_to="ald/%Y/", blank=True)
+    patient_volet_seen_at = models.DateField("volet 3 présenté le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["patient", "ald_number"]
+        verbose_name = "ALD"
+        verbose_name_plural = "ALD"
+
+    def __str__(self) -> str:
+        return f"ALD {self.ald_number} — {self.label}"
