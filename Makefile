@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test migrate demo lint check worker beat clean bench
+.PHONY: setup run test migrate demo lint audit worker beat clean bench lock
 
 setup: $(STAMP)
 
@@ -31,6 +31,11 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
+
+# S-DEPLOY-3: known vulnerabilities in the locked dependencies (needs the
+# advisory service to be reachable).
+audit: setup
+	$(BIN)/pip-audit --require-hashes --disable-pip -r requirements.lock
 
 worker: setup
 	$(BIN)/celery -A config worker --loglevel=INFO
