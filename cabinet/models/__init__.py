@@ -1,5 +1,5 @@
 from .careplans import CarePlan
-from .patients import Ald, Medecin, Patient
+from .patients import Ald, Medecin, Patient, PatientVersion
 from .prescriptions import PrescribedAct, Prescription
 from .visits import Tournee, Visit
 
@@ -8,6 +8,7 @@ __all__ = [
     "CarePlan",
     "Medecin",
     "Patient",
+    "PatientVersion",
     "PrescribedAct",
     "Prescription",
     "Tournee",

@@ -47,3 +47,15 @@ class CarePlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} — {self.patient}"
+
+    @property
+    def schedule_label(self) -> str:
+        from ..recurrence import WEEKDAY_LABELS
+
+        if self.recurrence == Recurrence.EVERY_N_DAYS:
+            days = f"tous les {self.interval_days} jours" if self.interval_days > 1 else "tous les jours"
+        elif self.recurrence == Recurrence.WEEKDAYS:
+            days = ", ".join(WEEKDAY_LABELS.get(int(d), "?") for d in sorted(self.weekdays))
+        else:
+            days = "tous les jours"
+        return f"{days} à {', '.join(self.times)}"

@@ -1,5 +1,13 @@
+from __future__ import annotations
+
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from .. import ald_rules
+from ..search import search_text as build_search_text
 
 
 class Sex(models.TextChoices):
@@ -44,6 +52,15 @@ class Medecin(models.Model):
 
     def __str__(self) -> str:
         return f"Dr {self.first_name} {self.last_name}"
+
+    @property
+    def id_nat_ps(self) -> str:
+        """R-ID-3: "8" + RPPS."""
+        return f"8{self.rpps}" if self.rpps else ""
+
+    @property
+    def full_address(self) -> str:
+        return ", ".join(p for p in (self.address, f"{self.postcode} {self.city}".strip()) if p)
 
 
 class Patient(models.Model):
@@ -97,6 +114,8 @@ class Patient(models.Model):
     # Lower-case, accent-free "last first birth-name nir" for fast search.
     search_text = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
     is_active = models.BooleanField("suivi en cours", default=True)
+    # S-DATA-2: bumped on every save; a form posted with an older value is refused.
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,6 +126,61 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.last_name.upper()} {self.first_name}"
 
+    def save(self, *args, **kwargs):
+        self.search_text = build_search_text(
+            last_name=self.last_name, first_name=self.first_name, birth_name=self.birth_name,
+            birth_date=self.birth_date if isinstance(self.birth_date, date) else None,
+            nir=self.nir,
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {"search_text", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def age_on(self, day: date | None = None) -> int:
+        day = day or timezone.localdate()
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on()
+
+    @property
+    def is_located(self) -> bool:
+        return self.geocode_status == GeocodeStatus.OK and self.latitude is not None
+
+    @property
+    def full_address(self) -> str:
+        return ", ".join(
+            p for p in (self.address, self.address_complement, f"{self.postcode} {self.city}") if p
+        )
+
+
+class PatientVersion(models.Model):
+    """S-TRACE-2: the previous state of a patient record and who changed it,
+    written in the same transaction as the change."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    changed_fields = models.JSONField(default=list)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["patient", "-version"]
+        verbose_name = "version de la fiche patient"
+        verbose_name_plural = "versions des fiches patients"
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "version"], name="patientversion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} v{self.version}"
+
 
 class AldProcedure(models.TextChoices):
     STANDARD = "standard", "Standard (médecin traitant)"
@@ -114,9 +188,16 @@ class AldProcedure(models.TextChoices):
 
 
 class AldDecision(models.TextChoices):
-    PENDING = "pending", "Envoyé, en attente"
+    # "Réputé accepté" is derived (R-ALD-7): pending and sent 14 days ago or more.
+    PENDING = "pending", "Pas de réponse (envoyé ou à envoyer)"
     ACCEPTED = "accepted", "Accepté"
     REFUSED = "refused", "Refusé"
+
+
+class AldValidity(models.IntegerChoices):
+    THREE = 3, "3 ans"
+    FIVE = 5, "5 ans"
+    TEN = 10, "10 ans"
 
 
 class Ald(models.Model):
@@ -140,10 +221,16 @@ class Ald(models.Model):
     )
     decision_at = models.DateField("décision le", null=True, blank=True)
     valid_from = models.DateField("valide du", null=True, blank=True)
+    validity_years = models.PositiveSmallIntegerField(
+        "durée d'exonération", choices=AldValidity.choices, null=True, blank=True
+    )
+    # Derived from valid_from, the procedure and validity_years (R-ALD-8, R-ALD-9);
+    # for the procédure dérogatoire it is the deadline of the standard protocol.
     valid_to = models.DateField("valide jusqu'au", null=True, blank=True)
     related_care = models.TextField("soins en rapport", blank=True)
     volet_scan = models.FileField("volet 3 (scan)", upload_to="ald/%Y/", blank=True)
     patient_volet_seen_at = models.DateField("volet 3 présenté le", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["patient", "ald_number"]
@@ -152,3 +239,14 @@ class Ald(models.Model):
 
     def __str__(self) -> str:
         return f"ALD {self.ald_number} — {self.label}"
+
+    def status_on(self, day: date | None = None) -> ald_rules.AldStatus:
+        return ald_rules.status(
+            today=day or timezone.localdate(), decision=self.decision, sent_at=self.sent_at,
+            valid_from=self.valid_from, valid_to=self.valid_to, procedure=self.procedure,
+            exonerante=self.exonerante,
+        )
+
+    @property
+    def status(self) -> ald_rules.AldStatus:
+        return self.status_on()

@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
 from django.db import models
+from django.utils import timezone
 
 from .patients import Medecin, Patient
 
@@ -25,14 +30,37 @@ class Prescription(models.Model):
     rigorously_daily = models.BooleanField("soins rigoureusement quotidiens", default=False)
     file = models.FileField("scan de l'ordonnance", upload_to="ordonnances/%Y/%m/", blank=True)
     notes = models.TextField("remarques", blank=True)
+    renewal_requested_at = models.DateTimeField(
+        "renouvellement demandé le", null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-date", "-pk"]
         verbose_name = "ordonnance"
+        indexes = [models.Index(fields=["patient", "start_date"])]
 
     def __str__(self) -> str:
         return f"Ordonnance du {self.date:%d/%m/%Y} — {self.patient}"
+
+    @property
+    def end_date(self) -> date:
+        """Last day of care covered by the prescription."""
+        return self.start_date + timedelta(days=max(self.duration_days, 1) - 1)
+
+    def days_left(self, day: date | None = None) -> int:
+        return (self.end_date - (day or timezone.localdate())).days
+
+    @property
+    def expiry_state(self) -> str:
+        """"expired", "soon" (within 7 days) or "" for the UI."""
+        left = self.days_left()
+        if left < 0:
+            return "expired"
+        if left <= 7:
+            return "soon"
+        return ""
 
 
 class PrescribedAct(models.Model):
@@ -43,6 +71,18 @@ class PrescribedAct(models.Model):
     label = models.CharField("libellé", max_length=255)
     ald_zone = models.CharField(max_length=5, choices=AldZone.choices, blank=True, default="")
     frequency = models.CharField("fréquence", max_length=120, blank=True)
+
+    def as_visit_act(self) -> dict:
+        """The JSON shape of an act on a Visit."""
+        return {
+            "catalogue_id": self.catalogue_id,
+            "key": self.key,
+            "coefficient": (
+                format(self.coefficient.normalize(), "f") if self.coefficient is not None else None
+            ),
+            "label": self.label,
+            "ald_zone": self.ald_zone,
+        }
 
     class Meta:
         ordering = ["prescription", "pk"]
