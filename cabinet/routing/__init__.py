@@ -1,0 +1,31 @@
+"""Tournée optimisation: pure Python and OR-Tools, no ORM (see `solver`)."""
+
+from .distance import (
+    DistanceSource,
+    OsrmSource,
+    StraightLineSource,
+    TravelMatrix,
+    build_source,
+    haversine_m,
+)
+from .model import Lateness, Nurse, Options, Route, ScheduledStop, Solution, Stop
+from .solver import Problem, dispatch, optimise
+
+__all__ = [
+    "DistanceSource",
+    "Lateness",
+    "Nurse",
+    "Options",
+    "OsrmSource",
+    "Problem",
+    "Route",
+    "ScheduledStop",
+    "Solution",
+    "StraightLineSource",
+    "Stop",
+    "TravelMatrix",
+    "build_source",
+    "dispatch",
+    "haversine_m",
+    "optimise",
+]
