@@ -1,7 +1,7 @@
 from .careplans import CarePlan
 from .patients import Ald, Medecin, Patient, PatientVersion
 from .prescriptions import PrescribedAct, Prescription
-from .visits import Tournee, Visit
+from .visits import IcsFeedToken, RoutingProfile, Tournee, Visit
 
 __all__ = [
     "Ald",
@@ -11,6 +11,8 @@ __all__ = [
     "PatientVersion",
     "PrescribedAct",
     "Prescription",
+    "IcsFeedToken",
+    "RoutingProfile",
     "Tournee",
     "Visit",
 ]

@@ -1,5 +1,8 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .careplans import CarePlan
 from .patients import Patient
@@ -20,6 +23,29 @@ class NotDoneReason(models.TextChoices):
     AUTRE = "autre", "Autre"
 
 
+class RoutingProfile(models.Model):
+    """Where a nurse's day starts and ends, her usual hours and her skills
+    (for dispatch). Without one, the day starts and ends at the cabinet."""
+
+    nurse = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="routing_profile"
+    )
+    start_label = models.CharField("point de départ", max_length=160, blank=True)
+    start_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    start_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    shift_start = models.TimeField("début de journée", default="07:00")
+    shift_end = models.TimeField("fin de journée", default="20:30")
+    # Free words, e.g. ["picc", "stomie"]; a visit's `required_skill` must be one of them.
+    skills = models.JSONField("compétences", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "profil de tournée"
+        verbose_name_plural = "profils de tournée"
+
+    def __str__(self) -> str:
+        return f"Tournée type de {self.nurse}"
+
+
 class Tournee(models.Model):
     """One nurse's ordered visits on one date."""
 
@@ -33,6 +59,19 @@ class Tournee(models.Model):
     optimised_at = models.DateTimeField(null=True, blank=True)
     km_estimated = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     drive_minutes = models.PositiveIntegerField(null=True, blank=True)
+    start_label = models.CharField("point de départ", max_length=160, blank=True)
+    end_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    end_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    end_time = models.TimeField("fin de journée", default="20:30")
+    # The figures and the order before the last optimisation, to compare and revert.
+    km_before = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    drive_minutes_before = models.PositiveIntegerField(null=True, blank=True)
+    previous_order = models.JSONField(default=list, blank=True)
+    # The last optimisation: "optimised", "kept", "relaxed" (windows not all met), "fallback".
+    optimisation_status = models.CharField(max_length=20, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    departure_time = models.TimeField("départ prévu", null=True, blank=True)
+    return_time = models.TimeField("retour prévu", null=True, blank=True)
 
     class Meta:
         ordering = ["date", "nurse"]
@@ -70,6 +109,15 @@ class Visit(models.Model):
     sequence = models.PositiveSmallIntegerField(null=True, blank=True)
     expected_duration_min = models.PositiveSmallIntegerField("durée prévue (min)", default=15)
     locked = models.BooleanField("heure fixée", default=False)
+    # Soft windows: weight of one minute past the preferred time, in metres of driving.
+    lateness_cost = models.PositiveIntegerField("coût d'un retard (par minute)", default=120)
+    required_skill = models.CharField("compétence requise", max_length=40, blank=True)
+    after_visit = models.ForeignKey(
+        "self", verbose_name="après le passage", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="followers",
+    )
+    # Minutes past the window (or locked time) in the current plan; 0 = on time.
+    late_minutes = models.PositiveIntegerField("retard prévu (min)", default=0)
     # Catalogue acts to do: [{"catalogue_id", "key", "coefficient", "label", "ald_zone"}].
     acts = models.JSONField(default=list, blank=True)
 
@@ -97,3 +145,31 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} le {self.date:%d/%m/%Y}"
+
+
+class IcsFeedToken(models.Model):
+    """The secret of a nurse's iCalendar feed URL. Revoking it makes the URL
+    answer 404; a new token gives a new URL."""
+
+    nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ics_tokens"
+    )
+    token = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "lien d'agenda (iCalendar)"
+        verbose_name_plural = "liens d'agenda (iCalendar)"
+
+    def __str__(self) -> str:
+        return f"Agenda de {self.nurse} ({'révoqué' if self.revoked_at else 'actif'})"
+
+    @staticmethod
+    def new_secret() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
