@@ -108,6 +108,8 @@ class Visit(models.Model):
     planned_time = models.TimeField("heure prévue", null=True, blank=True)
     sequence = models.PositiveSmallIntegerField(null=True, blank=True)
     expected_duration_min = models.PositiveSmallIntegerField("durée prévue (min)", default=15)
+    # Set by the nurse: then the duration is no longer learned from past visits.
+    duration_set_by_nurse = models.BooleanField("durée fixée par l'infirmier(ère)", default=False)
     locked = models.BooleanField("heure fixée", default=False)
     # Soft windows: weight of one minute past the preferred time, in metres of driving.
     lateness_cost = models.PositiveIntegerField("coût d'un retard (par minute)", default=120)
