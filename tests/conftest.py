@@ -88,9 +88,12 @@ def _broker_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_demo, settings):
-    """A real Celery worker process on the configured broker, talking to the
-    test database. Skipped without a broker, except in CI where it must run."""
+def celery_worker_factory(transactional_demo, settings):
+    """Starts real Celery worker processes on the configured broker, talking
+    to the test database, all consuming one queue of their own: call it to
+    start a worker (`settings_module` to load test-only apps, `extra_env`),
+    kill one, start another. Skipped without a broker, except in CI where it
+    must run."""
     broker = _broker_url()
     if not broker:
         if IN_CI:
@@ -123,36 +126,53 @@ def celery_worker_process(transactional_demo, settings):
 
     app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "config", "worker",
-            "--loglevel=WARNING", "--pool=prefork", "--concurrency=1", "-Q", queue,
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "-n", f"{queue}@cabinet-test",
-        ],
-        cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
+    procs: list[subprocess.Popen] = []
+
+    def start(*, settings_module: str | None = None, extra_env: dict | None = None):
+        worker_env = {**env, **(extra_env or {})}
+        if settings_module:
+            worker_env["DJANGO_SETTINGS_MODULE"] = settings_module
+        name = f"{queue}-{len(procs)}@cabinet-test"
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "config", "worker",
+                "--loglevel=WARNING", "--pool=prefork", "--concurrency=1", "-Q", queue,
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                "-n", name,
+            ],
+            cwd=BASE_DIR, env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        procs.append(proc)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            replies = app.control.ping([f"{queue}@cabinet-test"], timeout=0.5) or []
+            replies = app.control.ping([name], timeout=0.5) or []
             if replies:
-                break
+                return proc
             if proc.poll() is not None:
                 out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                 pytest.fail(f"the Celery worker exited at start:\n{out}")
-        else:
-            pytest.fail("the Celery worker did not answer within 30 s")
-        yield proc
+        pytest.fail("the Celery worker did not answer within 30 s")
+
+    try:
+        yield start
     finally:
         app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        for proc in procs:
+            if proc.poll() is not None:
+                continue
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory):
+    """One real Celery worker process (see `celery_worker_factory`)."""
+    return celery_worker_factory()
 
 
 def chromium_path() -> str | None:
