@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class CabinetConfig(AppConfig):
     default_auto_field = 'django.db.models.BigAutoField'
     name = 'cabinet'
+
+    def ready(self):
+        from core.access import STAFF
+        from core.navigation import NavItem, register
+
+        # Patients, médecins and the renewal worklist.
+        register(NavItem("Patients", "cabinet:patient_list", STAFF, order=10))
+        register(NavItem("Ordonnances à renouveler", "cabinet:worklist", STAFF, order=30))
+        register(NavItem("Médecins", "cabinet:medecin_list", STAFF, order=40))

@@ -72,6 +72,15 @@ class PrescribedAct(models.Model):
     ald_zone = models.CharField(max_length=5, choices=AldZone.choices, blank=True, default="")
     frequency = models.CharField("fréquence", max_length=120, blank=True)
 
+    class Meta:
+        ordering = ["prescription", "pk"]
+        verbose_name = "acte prescrit"
+        verbose_name_plural = "actes prescrits"
+
+    def __str__(self) -> str:
+        coef = f" {self.coefficient.normalize()}" if self.coefficient is not None else ""
+        return f"{self.key}{coef} — {self.label}"
+
     def as_visit_act(self) -> dict:
         """The JSON shape of an act on a Visit."""
         return {
@@ -83,12 +92,3 @@ class PrescribedAct(models.Model):
             "label": self.label,
             "ald_zone": self.ald_zone,
         }
-
-    class Meta:
-        ordering = ["prescription", "pk"]
-        verbose_name = "acte prescrit"
-        verbose_name_plural = "actes prescrits"
-
-    def __str__(self) -> str:
-        coef = f" {self.coefficient.normalize()}" if self.coefficient is not None else ""
-        return f"{self.key}{coef} — {self.label}"

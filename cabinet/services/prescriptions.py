@@ -1,0 +1,46 @@
+"""Prescriptions and their renewal requests."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from core import audit
+
+from ..models import Prescription
+from .careplans import generate_visits
+
+
+@transaction.atomic
+def save_prescription(*, acting_user, prescription: Prescription, formset) -> Prescription:
+    """Save the prescription and its acts (an inline formset) together; the
+    care plans built on it follow (their visits carry the acts)."""
+    created = prescription.pk is None
+    prescription.save()
+    formset.instance = prescription
+    formset.save()
+    audit.record(
+        actor=acting_user, action="prescription.create" if created else "prescription.update",
+        obj=prescription, patient_id=prescription.patient_id,
+    )
+    if not created:
+        for plan in prescription.care_plans.filter(active=True):
+            generate_visits(acting_user=acting_user, care_plan=plan)
+    return prescription
+
+
+@transaction.atomic
+def request_renewal(*, acting_user, prescription: Prescription):
+    """Record the renewal request; with the document pipeline, also ask for the
+    letter to the prescriber and return it (else None)."""
+    prescription.renewal_requested_at = timezone.now()
+    prescription.save(update_fields=["renewal_requested_at", "updated_at"])
+    audit.record(actor=acting_user, action="prescription.renewal_request", obj=prescription,
+                 patient_id=prescription.patient_id)
+    from ..letters import RENEWAL_KIND, registered
+
+    if not registered(RENEWAL_KIND):
+        return None
+    from documents.services import request_document
+
+    return request_document(acting_user=acting_user, kind=RENEWAL_KIND, obj=prescription)

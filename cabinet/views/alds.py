@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from core import audit
+from core.access import roles
+from core.models import Role
+
+from ..forms import AldForm
+from ..models import Ald
+from ..services.patients import save_ald
+from .common import _get_ald_for_user, _get_patient_for_user, stored_file_response
+
+STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
+EDITORS = (Role.TITULAIRE, Role.SECRETAIRE)
+
+
+def _form_view(request, patient, ald: Ald) -> HttpResponse:
+    form = AldForm(request.POST or None, request.FILES or None, instance=ald)
+    if request.method == "POST" and form.is_valid():
+        saved = save_ald(acting_user=request.user, ald=form.save(commit=False))
+        for warning in saved.status.warnings:
+            messages.warning(request, warning)
+        messages.success(request, f"{saved} enregistrée.")
+        return redirect("cabinet:patient_detail", pk=patient.pk)
+    return render(request, "cabinet/ald_form.html",
+                  {"form": form, "patient": patient, "ald": ald if ald.pk else None},
+                  status=400 if form.errors else 200)
+
+
+@roles(*EDITORS)
+def ald_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = _get_patient_for_user(request.user, patient_pk)
+    return _form_view(request, patient, Ald(patient=patient))
+
+
+@roles(*EDITORS)
+def ald_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    ald = _get_ald_for_user(request.user, pk)
+    return _form_view(request, ald.patient, ald)
+
+
+@roles(*STAFF)
+def ald_volet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scan of the patient's volet 3 (S-TRACE-1: every display is logged)."""
+    ald = _get_ald_for_user(request.user, pk)
+    response = stored_file_response(ald.volet_scan, download_name=f"ald-{ald.pk}-volet3")
+    audit.record_view(request, obj=ald, patient_id=ald.patient_id)
+    return response

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+
+from .. import selectors
+from ..models import Ald, CarePlan, Patient, Prescription
+from ..validators import sniff_content_type
+
+
+def _get_patient_for_user(user, pk: int) -> Patient:
+    """The patient if the user may see it, else 404 (a foreign object)."""
+    return get_object_or_404(selectors.patients_visible_to(user), pk=pk)
+
+
+def _get_prescription_for_user(user, pk: int) -> Prescription:
+    return get_object_or_404(
+        selectors.prescriptions_visible_to(user).select_related("patient", "prescriber"), pk=pk
+    )
+
+
+def _get_ald_for_user(user, pk: int) -> Ald:
+    return get_object_or_404(selectors.alds_visible_to(user).select_related("patient"), pk=pk)
+
+
+def _get_care_plan_for_user(user, pk: int) -> CarePlan:
+    return get_object_or_404(
+        selectors.care_plans_visible_to(user).select_related("prescription", "patient"), pk=pk
+    )
+
+
+def stored_file_response(field_file, *, download_name: str) -> FileResponse:
+    """Serve an uploaded file (S-DATA-4): only through an authorised view,
+    with the type recognised from its content, never guessed by the browser."""
+    if not field_file:
+        raise Http404("Aucun fichier.")
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier introuvable.") from exc
+    head = handle.read(8)
+    handle.seek(0)
+    content_type = sniff_content_type(head) or "application/octet-stream"
+    extension = ".pdf" if content_type == "application/pdf" else ".jpg"
+    response = FileResponse(handle, content_type=content_type, as_attachment=False,
+                            filename=download_name + extension)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

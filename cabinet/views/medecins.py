@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from core.access import roles
+from core.models import Role
+
+from .. import selectors
+from ..forms import MedecinForm
+from ..models import Medecin
+from ..search import fold
+from ..services.patients import save_medecin
+
+STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
+EDITORS = (Role.TITULAIRE, Role.SECRETAIRE)
+
+
+def _get_medecin_for_user(user, pk: int) -> Medecin:
+    return get_object_or_404(selectors.medecins_visible_to(user), pk=pk)
+
+
+@roles(*STAFF)
+def medecin_list(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip()[:60]
+    qs = selectors.medecins_visible_to(request.user)
+    if query:
+        words = fold(query).split()
+        for word in words:
+            qs = qs.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word)
+                           | Q(rpps__startswith=word) | Q(specialty__icontains=word))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "cabinet/medecin_list.html", {
+        "page": page, "query": query, "can_edit": request.user.role in EDITORS,
+    })
+
+
+def _form_view(request, medecin: Medecin | None) -> HttpResponse:
+    form = MedecinForm(request.POST or None, instance=medecin)
+    if request.method == "POST" and form.is_valid():
+        saved = save_medecin(acting_user=request.user, medecin=form.save(commit=False))
+        messages.success(request, f"{saved} enregistré.")
+        return redirect("cabinet:medecin_list")
+    return render(request, "cabinet/medecin_form.html", {"form": form, "medecin": medecin},
+                  status=400 if form.errors else 200)
+
+
+@roles(*EDITORS)
+def medecin_create(request: HttpRequest) -> HttpResponse:
+    return _form_view(request, None)
+
+
+@roles(*EDITORS)
+def medecin_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_view(request, _get_medecin_for_user(request.user, pk))

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from core import audit
+from core.access import roles
+from core.models import AuditEvent, Role
+
+from .. import selectors
+from ..forms import PatientForm, PatientSearchForm
+from ..models import Patient, PatientVersion, PrescribedAct, Prescription, Visit
+from ..models.visits import VisitStatus
+from ..services.patients import ConcurrentEditError, save_patient
+from .common import _get_patient_for_user
+
+STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
+EDITORS = (Role.TITULAIRE, Role.SECRETAIRE)
+
+
+@roles(*STAFF)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    qs = selectors.patients_visible_to(request.user).select_related("medecin_traitant")
+    if query:
+        qs = selectors.search_patients(qs, query)
+    page = Paginator(qs.only(
+        "pk", "last_name", "first_name", "birth_date", "address", "postcode", "city",
+        "geocode_status", "bsi_level", "is_active", "medecin_traitant__last_name",
+        "medecin_traitant__first_name",
+    ), 25).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": query,
+               "can_create": request.user.role in EDITORS}
+    template = "cabinet/patient_list_results.html" if request.htmx else "cabinet/patient_list.html"
+    return render(request, template, context)
+
+
+def _render_form(request, form, patient=None, status=200):
+    return render(request, "cabinet/patient_form.html", {"form": form, "patient": patient},
+                  status=status)
+
+
+def _saved(request, form, result) -> HttpResponse:
+    for warning in form.warnings:
+        messages.warning(request, warning)
+    if result.geocoded is False:
+        messages.warning(request, "Adresse non localisée : vérifiez-la ou placez le patient à "
+                                  "la main avant la tournée.")
+    messages.success(request, "Fiche patient enregistrée.")
+    return redirect("cabinet:patient_detail", pk=result.patient.pk)
+
+
+@roles(*EDITORS)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        result = save_patient(acting_user=request.user, patient=form.save(commit=False))
+        return _saved(request, form, result)
+    return _render_form(request, form, status=400 if form.errors else 200)
+
+
+@roles(*STAFF)
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = _get_patient_for_user(request.user, pk)
+    form = PatientForm(request.POST or None, instance=patient, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save_patient(acting_user=request.user, patient=form.save(commit=False),
+                                  expected_version=form.cleaned_data.get("row_version"))
+        except ConcurrentEditError:
+            form.add_error(None, "Cette fiche a été modifiée par quelqu'un d'autre depuis que "
+                                 "vous l'avez ouverte : rechargez-la et refaites vos changements.")
+            return _render_form(request, form, patient, status=409)
+        return _saved(request, form, result)
+    return _render_form(request, form, patient, status=400 if form.errors else 200)
+
+
+@roles(*STAFF)
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    patient = _get_patient_for_user(user, pk)
+    patient = (
+        Patient.objects.select_related("medecin_traitant", "referent_nurse").get(pk=patient.pk)
+    )
+    today = timezone.localdate()
+    alds = list(patient.alds.select_related("established_by"))
+    ald_statuses = [(ald, ald.status_on(today)) for ald in alds]
+    prescriptions = list(
+        Prescription.objects.filter(patient=patient).select_related("prescriber").prefetch_related(
+            Prefetch("acts", queryset=PrescribedAct.objects.order_by("pk")),
+        )[:20]
+    )
+    care_plans = list(patient.care_plans.filter(active=True).select_related("nurse"))
+    visits = list(
+        Visit.objects.filter(patient=patient, date__gte=today, status=VisitStatus.PLANNED)
+        .select_related("nurse").order_by("date", "window_start")[:12]
+    )
+    audit.record_view(request, obj=patient, patient_id=patient.pk)
+    warnings = [w for _, st in ald_statuses for w in st.warnings]
+    if not patient.is_located:
+        warnings.append("Adresse non localisée : le patient ne peut pas être placé sur la tournée.")
+    if patient.bsi_level and patient.bsi_date and (today - patient.bsi_date).days > 365:
+        warnings.append(f"BSI du {patient.bsi_date:%d/%m/%Y} : renouvellement annuel dépassé.")
+    for p in prescriptions:
+        if p.expiry_state == "expired" and any(cp.prescription_id == p.pk for cp in care_plans):
+            warnings.append(f"Ordonnance du {p.date:%d/%m/%Y} expirée le {p.end_date:%d/%m/%Y} "
+                            "alors que des soins sont planifiés.")
+    return render(request, "cabinet/patient_detail.html", {
+        "patient": patient,
+        "ald_statuses": ald_statuses,
+        "prescriptions": prescriptions,
+        "care_plans": care_plans,
+        "visits": visits,
+        "warnings": warnings,
+        "show_clinical": selectors.can_see_clinical(user),
+        "can_edit_admin": user.role in EDITORS,
+        "today": today,
+    })
+
+
+@roles(Role.ADMIN)
+def patient_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """S-TRACE-1: who displayed this patient's record or files, when, from
+    which view; and S-TRACE-2: who changed the record (field names only: the
+    administrator sees no clinical data)."""
+    patient = selectors.patient_for_access_log(request.user, pk)
+    if patient is None:
+        raise Http404("Patient introuvable.")
+    events = Paginator(
+        AuditEvent.objects.filter(patient_id=patient.pk).select_related("actor"), 50
+    ).get_page(request.GET.get("page"))
+    versions = PatientVersion.objects.filter(patient=patient).select_related("author")[:50]
+    return render(request, "cabinet/patient_access_log.html",
+                  {"patient": patient, "events": events, "versions": versions})

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from core.access import roles
+from core.models import Role
+
+from .. import selectors
+from ..letters import RENEWAL_KIND, registered
+from ..services import worklist
+
+
+@roles(Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
+def worklist_view(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    work = worklist.build(patients=selectors.patients_visible_to(request.user), today=today)
+    return render(request, "cabinet/worklist.html", {
+        "work": work, "today": today, "letters": registered(RENEWAL_KIND),
+    })
