@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # S-AUTH-1: every view needs a login unless it opts out explicitly.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "core.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,6 +126,10 @@ LOGOUT_REDIRECT_URL = "login"
 # S-AUTH-3: lock an account after repeated failures, for a period.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+
+# S-AUTH-2: a TOTP second factor is offered to every user; a deployment can
+# require it of everyone.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
 
 # S-AUTH-4: sessions end after inactivity and on browser close.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
@@ -184,6 +189,13 @@ CABINET_NAME = env.str("CABINET_NAME", default="Cabinet infirmier des Tilleuls")
 # the deployment configures one explicitly.
 GEOCODER = env.str("GEOCODER", default="offline")  # "offline" | "ban"
 OSRM_URL = env.str("OSRM_URL", default="")
+# Tournées: travel times without OSRM = straight line × road factor at this speed.
+ROUTING_ROAD_FACTOR = env.float("ROUTING_ROAD_FACTOR", default=1.3)
+ROUTING_AVERAGE_SPEED_KMH = env.float("ROUTING_AVERAGE_SPEED_KMH", default=30.0)
+ROUTING_OSRM_TIMEOUT_S = env.float("ROUTING_OSRM_TIMEOUT_S", default=5.0)
+# Optimiser time limits (seconds): one nurse's tournée, a whole cabinet day.
+ROUTING_TIME_LIMIT_S = env.float("ROUTING_TIME_LIMIT_S", default=1.0)
+ROUTING_DISPATCH_TIME_LIMIT_S = env.float("ROUTING_DISPATCH_TIME_LIMIT_S", default=5.0)
 
 if not DEBUG:
     # S-DEPLOY-1

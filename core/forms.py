@@ -48,3 +48,40 @@ class LockingAuthenticationForm(AuthenticationForm):
             user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
             user.failed_logins = 0
         user.save(update_fields=["failed_logins", "locked_until"])
+
+
+class TotpCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code à 6 chiffres",
+        max_length=7,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, secret: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.secret = secret
+
+    def clean_code(self):
+        from .two_factor import verify
+
+        code = self.cleaned_data["code"]
+        if not verify(self.secret, code):
+            raise forms.ValidationError("Code incorrect ou expiré : saisissez le code affiché maintenant.")
+        return code
+
+
+class TotpDisableForm(TotpCodeForm):
+    password = forms.CharField(label="Mot de passe", widget=forms.PasswordInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, secret=user.totp_secret, **kwargs)
+        self.user = user
+        self.order_fields(["password", "code"])
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("Mot de passe incorrect.")
+        return password

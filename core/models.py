@@ -21,6 +21,10 @@ class User(AbstractUser):
     # S-AUTH-3: brute-force protection state, kept on the account itself.
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # S-AUTH-2: TOTP second factor (RFC 6238), optional per user, or required
+    # for everyone by the deployment (TWO_FACTOR_REQUIRED).
+    totp_secret = models.CharField(max_length=32, blank=True, editable=False)
+    totp_enabled = models.BooleanField("double authentification", default=False, editable=False)
 
     class Meta:
         verbose_name = "utilisateur"

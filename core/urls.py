@@ -7,6 +7,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("connexion/", views.login_view, name="login"),
     path("deconnexion/", views.logout_view, name="logout"),
+    path("double-authentification/", views.two_factor, name="two_factor"),
+    path("double-authentification/code/", views.two_factor_verify, name="two_factor_verify"),
     path("mot-de-passe/", views.password_change, name="password_change"),
     path("mot-de-passe/modifie/", views.password_change_done, name="password_change_done"),
 ]
