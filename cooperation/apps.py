@@ -2,5 +2,22 @@ from django.apps import AppConfig
 
 
 class CooperationConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'cooperation'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "cooperation"
+    verbose_name = "Coopération médecins–infirmiers"
+
+    def ready(self):
+        from core.models import Role
+        from core.navigation import NavItem, register
+        from documents import registry
+
+        from . import catalogue
+        from .documents import kinds
+
+        # Fail at start-up, not on a patient's page, if a protocol file is wrong.
+        catalogue.protocols()
+        catalogue.delegation()
+        catalogue.iadl_levels()
+        for kind in kinds():
+            registry.register(kind, replace=True)
+        register(NavItem("Coopération", "cooperation:protocol_list", frozenset(Role), order=60))

@@ -368,7 +368,7 @@ def load_facts(path: Path | None = None) -> dict[str, Fact]:
             )
             r.done()
             facts[fact.name] = fact
-    unknown = sorted(set(data) - {"practice", "patient"})
+    unknown = sorted(set(data) - {"practice", "patient", "iadl_travel"})
     if unknown:
         raise CatalogueError(f"{path.name}: section(s) inconnue(s) {', '.join(unknown)}")
     return facts
@@ -557,9 +557,36 @@ def load_delegation(path: Path | None = None) -> DelegationTable:
     return DelegationTable(rules=tuple(rules), activities=tuple(activities))
 
 
+@dataclass(frozen=True)
+class IadlLevel:
+    level: int
+    score: int
+    label: str
+
+
+def load_iadl_levels(path: Path | None = None) -> tuple[str, tuple[IadlLevel, ...]]:
+    """R-PAPH-18: the IADL travel levels and the score each gives."""
+    path = path or DATA_DIR / "facts.toml"
+    r = _Reader(_read_toml(path).get("iadl_travel", {}), f"{path.name}:iadl_travel")
+    rule = r.rule("rule")
+    levels = []
+    for t in r.tables("levels"):
+        levels.append(IadlLevel(level=t.int("level"), score=t.int("score"), label=t.str("label")))
+        t.done()
+    r.done()
+    if [x.level for x in levels] != list(range(1, len(levels) + 1)):
+        raise CatalogueError(f"{path.name}:iadl_travel.levels: niveaux 1, 2, 3… attendus")
+    return rule, tuple(levels)
+
+
 @cache
 def facts() -> dict[str, Fact]:
     return load_facts()
+
+
+@cache
+def iadl_levels() -> tuple[IadlLevel, ...]:
+    return load_iadl_levels()[1]
 
 
 @cache

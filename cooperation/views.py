@@ -1,0 +1,431 @@
+"""Views of the cooperation app (French UI, mobile first). Each view declares its role
+policy (core.access) and first calls the `_get_<object>_for_user()` of its object:
+an object the user may not see is a 404, one she may see but not change is a 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from core.access import any_role, roles
+from core.audit import record_view
+from core.models import Role
+
+from . import catalogue, selectors, services
+from .eligibility import Status, evaluate_all
+from .forms import (
+    AdhesionForm,
+    AssessmentForm,
+    ConsentForm,
+    ConventionForm,
+    DelegatedActForm,
+    DoctorInformationForm,
+    ExitForm,
+    FollowUpForm,
+)
+from .models import (
+    Adhesion,
+    DelegatedAct,
+    InclusionStatus,
+    PatientInclusion,
+    ThirdPartyConvention,
+)
+from .patient_facts import assessment_of, facts_for
+
+NURSES = (Role.TITULAIRE, Role.REMPLACANT)
+ADMINISTRATIVE = (Role.TITULAIRE, Role.SECRETAIRE)
+
+
+# --- object access ------------------------------------------------------------------------
+
+
+def _get_protocol(protocol_id: str) -> catalogue.Protocol:
+    protocol = catalogue.get(protocol_id)
+    if protocol is None:
+        raise Http404("Protocole inconnu.")
+    return protocol
+
+
+def _get_patient_for_user(user, pk: int):
+    return get_object_or_404(
+        selectors.cooperation_patients_visible_to(user).select_related("medecin_traitant"), pk=pk
+    )
+
+
+def _get_adhesion_for_user(user, pk: int, *, edit: bool = False) -> Adhesion:
+    adhesion = get_object_or_404(selectors.adhesions_visible_to(user), pk=pk)
+    if edit and not selectors.can_edit_adhesion(user, adhesion):
+        raise PermissionDenied
+    return adhesion
+
+
+def _get_inclusion_for_user(user, pk: int) -> PatientInclusion:
+    return get_object_or_404(
+        selectors.inclusions_visible_to(user).filter(
+            patient__in=selectors.cooperation_patients_visible_to(user)
+        ),
+        pk=pk,
+    )
+
+
+def _get_act_for_user(user, pk: int) -> DelegatedAct:
+    return get_object_or_404(selectors.acts_visible_to(user), pk=pk)
+
+
+def _get_convention_for_user(user, pk: int, *, edit: bool = False) -> ThirdPartyConvention:
+    convention = get_object_or_404(selectors.conventions_visible_to(user), pk=pk)
+    if edit and not selectors.can_manage_conventions(user):
+        raise PermissionDenied
+    return convention
+
+
+def _attach(form, exc: ValidationError) -> None:
+    """Put a service's refusal on the form: at the field when it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _row_version(form) -> int | None:
+    return form.cleaned_data.get("row_version")
+
+
+# --- protocols ----------------------------------------------------------------------------
+
+
+@any_role
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "cooperation/protocol_list.html", {
+        "protocols": catalogue.protocols(),
+        "delegation": catalogue.delegation(),
+        "is_nurse": request.user.role in NURSES,
+    })
+
+
+@any_role
+def protocol_detail(request: HttpRequest, protocol_id: str) -> HttpResponse:
+    protocol = _get_protocol(protocol_id)
+    adhesions = selectors.adhesions_visible_to(request.user).filter(protocol=protocol.id)
+    return render(request, "cooperation/protocol_detail.html", {
+        "protocol": protocol,
+        "adhesions": adhesions,
+        "today": timezone.localdate(),
+    })
+
+
+# --- eligibility --------------------------------------------------------------------------
+
+
+def eligibility_panel_context(user, patient, on: dt.date | None = None) -> dict:
+    """What `cooperation/_patient_panel.html` shows: per protocol, the status, each
+    criterion with its rule, result and reason, and what the user may do next."""
+    on = on or timezone.localdate()
+    assessment = assessment_of(patient)
+    results = evaluate_all(facts_for(patient, on=on, assessment=assessment))
+    inclusions = {
+        i.protocol: i for i in PatientInclusion.objects.filter(patient=patient).order_by(
+            "consent_recorded_at", "pk")
+    }
+    rows = []
+    for result in results:
+        inclusion = inclusions.get(result.protocol.id)
+        rows.append({
+            "result": result,
+            "inclusion": inclusion,
+            "missing_labels": [catalogue.facts()[m].label for m in result.missing],
+            "can_include": result.status == Status.ELIGIBLE
+            and (inclusion is None or inclusion.status == InclusionStatus.EXITED),
+        })
+    return {"patient": patient, "eligibility_rows": rows, "assessment": assessment,
+            "eligibility_date": on}
+
+
+@roles(*NURSES)
+def patient_eligibility(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _get_patient_for_user(request.user, patient_id)
+    record_view(request, obj=patient, patient_id=patient.pk)
+    context = eligibility_panel_context(request.user, patient)
+    context["inclusions"] = PatientInclusion.objects.filter(patient=patient).select_related(
+        "adhesion", "adhesion__doctor", "adhesion__nurse")
+    return render(request, "cooperation/patient_eligibility.html", context)
+
+
+@roles(*NURSES)
+def assessment_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _get_patient_for_user(request.user, patient_id)
+    assessment = assessment_of(patient)
+    form = AssessmentForm(request.POST or None, instance=assessment)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
+        try:
+            services.save_assessment(acting_user=request.user, patient=patient, data=data,
+                                     expected_version=_row_version(form))
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Évaluation enregistrée.")
+            return redirect("cooperation:patient_eligibility", patient_id=patient.pk)
+    return render(request, "cooperation/assessment_form.html",
+                  {"form": form, "patient": patient})
+
+
+@roles(*NURSES)
+def eligible_list(request: HttpRequest) -> HttpResponse:
+    """The patients eligible to a protocol and not yet included (nor refused)."""
+    today = timezone.localdate()
+    patients = selectors.cooperation_patients_visible_to(request.user).filter(
+        is_active=True).select_related("medecin_traitant", "cooperation_assessment")
+    taken = set(
+        PatientInclusion.objects.filter(
+            status__in=[InclusionStatus.INCLUDED, InclusionStatus.REFUSED]
+        ).values_list("patient_id", "protocol")
+    )
+    rows, incomplete = [], 0
+    for patient in patients:
+        assessment = getattr(patient, "cooperation_assessment", None)
+        for result in evaluate_all(facts_for(patient, on=today, assessment=assessment)):
+            if (patient.pk, result.protocol.id) in taken:
+                continue
+            if result.status == Status.ELIGIBLE:
+                rows.append({"patient": patient, "result": result})
+            elif result.status == Status.INCOMPLETE:
+                incomplete += 1
+    return render(request, "cooperation/eligible_list.html",
+                  {"rows": rows, "incomplete": incomplete, "today": today})
+
+
+# --- inclusions ---------------------------------------------------------------------------
+
+
+@roles(Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
+def inclusion_list(request: HttpRequest) -> HttpResponse:
+    inclusions = selectors.inclusions_visible_to(request.user)
+    return render(request, "cooperation/inclusion_list.html", {
+        "inclusions": inclusions,
+        "clinical": selectors.can_see_clinical(request.user),
+    })
+
+
+@roles(*NURSES)
+def inclusion_create(request: HttpRequest, patient_id: int, protocol_id: str) -> HttpResponse:
+    """R-COOP-3: record the patient's information and consent (or refusal)."""
+    patient = _get_patient_for_user(request.user, patient_id)
+    protocol = _get_protocol(protocol_id)
+    form = ConsentForm(request.POST or None, protocol=protocol)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inclusion = services.record_consent(
+                acting_user=request.user, patient=patient, protocol_id=protocol.id,
+                data=form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            if inclusion.consent:
+                messages.success(request, f"Consentement enregistré : {patient} est inclus(e).")
+            else:
+                messages.warning(request, "Refus du patient enregistré.")
+            return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
+    return render(request, "cooperation/consent_form.html", {
+        "form": form, "patient": patient, "protocol": protocol,
+    })
+
+
+@roles(*NURSES)
+def inclusion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inclusion = _get_inclusion_for_user(request.user, pk)
+    record_view(request, obj=inclusion, patient_id=inclusion.patient_id)
+    return render(request, "cooperation/inclusion_detail.html", {
+        "inclusion": inclusion,
+        "patient": inclusion.patient,
+        "protocol": inclusion.protocol_def,
+        "acts": inclusion.acts.select_related("nurse", "doctor"),
+        "follow_ups": inclusion.follow_up_visits.select_related("visit", "visit__nurse"),
+    })
+
+
+@roles(*NURSES)
+def follow_up_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    inclusion = _get_inclusion_for_user(request.user, pk)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visits = services.plan_follow_up(acting_user=request.user, inclusion=inclusion,
+                                             **form.cleaned_data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, f"{len(visits)} visite(s) de suivi ajoutée(s) aux tournées.")
+            return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
+    return render(request, "cooperation/follow_up_form.html",
+                  {"form": form, "inclusion": inclusion})
+
+
+@roles(*NURSES)
+def inclusion_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    inclusion = _get_inclusion_for_user(request.user, pk)
+    form = ExitForm(request.POST or None, initial={"exited_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exit_inclusion(acting_user=request.user, inclusion=inclusion,
+                                    **form.cleaned_data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Sortie du protocole enregistrée.")
+            return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
+    return render(request, "cooperation/exit_form.html", {"form": form, "inclusion": inclusion})
+
+
+# --- delegated acts -----------------------------------------------------------------------
+
+
+@roles(*NURSES)
+def act_create(request: HttpRequest, pk: int) -> HttpResponse:
+    inclusion = _get_inclusion_for_user(request.user, pk)
+    form = DelegatedActForm(request.POST or None, inclusion=inclusion,
+                            initial={"act_code": request.GET.get("acte", "")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        visit_id = data.pop("visit", None)
+        data["visit"] = None
+        if visit_id:
+            link = inclusion.follow_up_visits.filter(visit_id=visit_id).select_related("visit")
+            data["visit"] = link.first().visit if link.exists() else None
+        try:
+            act = services.record_delegated_act(acting_user=request.user, inclusion=inclusion,
+                                                data=data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Acte délégué enregistré.")
+            return redirect("cooperation:act_detail", pk=act.pk)
+    return render(request, "cooperation/act_form.html", {"form": form, "inclusion": inclusion})
+
+
+@roles(*NURSES)
+def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    act = _get_act_for_user(request.user, pk)
+    form = DoctorInformationForm(request.POST or None, act=act)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_doctor_information(
+                acting_user=request.user, act=act, channel=form.cleaned_data["channel"],
+                informed_at=form.cleaned_data["informed_at"],
+                information=form.cleaned_data["information"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Information du médecin enregistrée.")
+            return redirect("cooperation:act_detail", pk=act.pk)
+    if request.method == "GET":
+        record_view(request, obj=act, patient_id=act.inclusion.patient_id)
+    return render(request, "cooperation/act_detail.html",
+                  {"act": act, "inclusion": act.inclusion, "form": form})
+
+
+# --- adhesions ----------------------------------------------------------------------------
+
+
+@any_role
+def adhesion_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    adhesions = selectors.adhesions_visible_to(request.user)
+    return render(request, "cooperation/adhesion_list.html", {
+        "adhesions": adhesions, "today": today,
+        "can_create": selectors.can_create_adhesion(request.user),
+    })
+
+
+@any_role
+def adhesion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    adhesion = _get_adhesion_for_user(request.user, pk)
+    return render(request, "cooperation/adhesion_detail.html", {
+        "adhesion": adhesion, "protocol": adhesion.protocol_def,
+        "today": timezone.localdate(),
+        "can_edit": selectors.can_edit_adhesion(request.user, adhesion),
+    })
+
+
+def _adhesion_form_view(request: HttpRequest, adhesion: Adhesion | None) -> HttpResponse:
+    form = AdhesionForm(request.POST or None, instance=adhesion, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
+        try:
+            saved = services.save_adhesion(acting_user=request.user, adhesion=adhesion,
+                                           data=data, expected_version=_row_version(form))
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Adhésion enregistrée.")
+            return redirect("cooperation:adhesion_detail", pk=saved.pk)
+    return render(request, "cooperation/adhesion_form.html",
+                  {"form": form, "adhesion": adhesion})
+
+
+@roles(*ADMINISTRATIVE)
+def adhesion_create(request: HttpRequest) -> HttpResponse:
+    return _adhesion_form_view(request, None)
+
+
+@roles(*ADMINISTRATIVE)
+def adhesion_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    adhesion = _get_adhesion_for_user(request.user, pk, edit=True)
+    return _adhesion_form_view(request, adhesion)
+
+
+# --- third-party conventions --------------------------------------------------------------
+
+
+@roles(Role.TITULAIRE, Role.SECRETAIRE, Role.ADMIN)
+def convention_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "cooperation/convention_list.html", {
+        "conventions": selectors.conventions_visible_to(request.user),
+        "can_manage": selectors.can_manage_conventions(request.user),
+        "delegation": catalogue.delegation(),
+    })
+
+
+@roles(Role.TITULAIRE, Role.SECRETAIRE, Role.ADMIN)
+def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _get_convention_for_user(request.user, pk)
+    return render(request, "cooperation/convention_detail.html", {
+        "convention": convention,
+        "can_manage": selectors.can_manage_conventions(request.user),
+        "rule": catalogue.delegation().rule_for(nature="non_medical", delegate="third_party"),
+    })
+
+
+def _convention_form_view(request, convention: ThirdPartyConvention | None) -> HttpResponse:
+    form = ConventionForm(request.POST or None, instance=convention)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
+        try:
+            saved = services.save_convention(acting_user=request.user, convention=convention,
+                                             data=data, expected_version=_row_version(form))
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, "Convention enregistrée.")
+            return redirect("cooperation:convention_detail", pk=saved.pk)
+    return render(request, "cooperation/convention_form.html",
+                  {"form": form, "convention": convention})
+
+
+@roles(*ADMINISTRATIVE)
+def convention_create(request: HttpRequest) -> HttpResponse:
+    return _convention_form_view(request, None)
+
+
+@roles(*ADMINISTRATIVE)
+def convention_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = _get_convention_for_user(request.user, pk, edit=True)
+    return _convention_form_view(request, convention)
