@@ -85,7 +85,7 @@ class _Props:
         "key", "coef", "label", "cat", "cat_id", "tags", "exempt", "group", "is_pds",
         "is_vacc", "is_analg", "is_postop_seance", "is_postop_retrait", "is_bilan_plaie",
         "is_pansement", "mci", "palliative", "full_rate_list", "tariff", "unit", "full",
-        "sort_key", "warnings", "ald_related", "is_forfait", "orgsurv",
+        "sort_key", "warnings", "ald_related", "is_forfait", "orgsurv", "kind", "catalogue_id",
     )
 
 
@@ -186,6 +186,8 @@ def _props(facts: ActFacts, index: int, snap: Snapshot) -> _Props:
         a.full_rate_list = heavy or a.is_pds or group == "perfusion"
     a.ald_related = facts.ald_related
     a.is_forfait = key in cat.BSI_FORFAITS
+    a.kind = "forfait" if key in cat.EURO_FORFAITS or key == "DI" else "act"
+    a.catalogue_id = entry_id or None
     a.tariff = snap.values[key]
     a.unit = a.tariff.value
     a.full = a.unit * coef if coef is not None else a.unit
@@ -448,6 +450,97 @@ def _derogation(a: _Props, home: bool, has_pansement: bool, has_postop: bool,
     return None
 
 
+# ---------------------------------------------------------------- the acts block
+
+
+class _Block:
+    """The priced acts of a passage: depends only on the acts (their resolved
+    properties, in canonical order), the BSI day, the place and the patient's
+    BSI level, so it is cached per tariff snapshot (care plans repeat)."""
+
+    __slots__ = (
+        "specs", "ald_zones", "billed_flags", "billed", "forfait_listed", "amx_context",
+        "dependence", "palliative", "orgsurv_only", "eligible_heavy", "bilan_plaie",
+        "has_ald_zone", "warnings", "notes", "uncertain", "forfait_billed",
+    )
+
+
+def _acts_block(p: Passage, snap: Snapshot, bsi_today: bool, home: bool) -> _Block:
+    props = [_props(f, i, snap) for i, f in enumerate(p.acts)]
+    if len(props) > 1:
+        # Canonical order: the result never depends on the order of the input.
+        props.sort(key=_props_key)
+    key = (tuple(props), bsi_today, home, p.patient.bsi_level)
+    memo = snap.memo
+    block = memo.get(key)
+    if block is None:
+        block = _price_block(props, p, snap, bsi_today)
+        if len(memo) < 50_000:
+            memo[key] = block
+    return block
+
+
+def _props_key(props: _Props):
+    return props.sort_key
+
+
+def _price_block(props_list: list[_Props], p: Passage, snap: Snapshot, bsi_today: bool) -> _Block:
+    warnings: list[str] = []
+    notes: list[str] = []
+    uncertain: set[str] = set()
+    acts = [_Act(props) for props in props_list]
+    for a in acts:
+        if a.p.warnings:
+            warnings.extend(a.p.warnings)
+    forfait_listed, amx_context, dependence = _price_acts(
+        acts, p, bsi_today, uncertain, warnings, notes
+    )
+    if len(acts) > 1:
+        acts.sort(key=lambda a: (a.rate == ZERO, a.order, -a.rate, a.p.sort_key))
+    b = _Block()
+    specs, billed = [], []
+    palliative = eligible_heavy = bilan_plaie = False
+    orgsurv_only = True
+    for a in acts:
+        props = a.p
+        if a.code == props.key:
+            tv = props.tariff
+            full = props.full
+        else:  # AMI billed AMX: the AMX value
+            tv = snap.values[a.code]
+            full = tv.value * props.coef
+        rules = tuple(dict.fromkeys(a.rules))
+        rate = a.rate
+        amount = _amount(full, rate)
+        specs.append((a.code, props.coef, rate, tv.value, amount, rules, props.label, props.kind,
+                      None, props.catalogue_id, tv.since, tv.source, ZERO, ZERO, a.exempt))
+        if rate:
+            billed.append((a.code, props.coef))
+            if rate == HALF and amount != full * HALF:
+                uncertain.add("NGAP-11B-3")
+        palliative = palliative or props.palliative
+        orgsurv_only = orgsurv_only and props.orgsurv
+        eligible_heavy = eligible_heavy or props.mci
+        bilan_plaie = bilan_plaie or props.is_bilan_plaie
+    b.specs = tuple(specs)
+    b.ald_zones = tuple(a.p.ald_related for a in acts)
+    b.billed_flags = tuple(bool(a.rate) for a in acts)
+    b.has_ald_zone = any(z is not None for z in b.ald_zones)
+    b.billed = tuple(billed)
+    b.forfait_billed = any(code in cat.BSI_FORFAITS for code, _ in billed)
+    b.forfait_listed = forfait_listed
+    b.amx_context = amx_context
+    b.dependence = dependence
+    b.palliative = palliative
+    b.orgsurv_only = orgsurv_only
+    b.eligible_heavy = eligible_heavy
+    b.bilan_plaie = bilan_plaie
+    b.warnings = tuple(warnings)
+    b.notes = tuple(notes)
+    b.uncertain = frozenset(uncertain)
+    return b
+
+
 # ---------------------------------------------------------------- the line
 
 _AMOUNTS: dict = {}
@@ -479,12 +572,15 @@ def _line(code: str, coefficient: Decimal | None, rate: Decimal, tv, rules: tupl
 # ---------------------------------------------------------------- validation
 
 
+_PLACES, _ZONES, _COVERAGES = frozenset(PLACES), frozenset(ZONES), frozenset(COVERAGES)
+
+
 def validate(p: Passage, table: TariffTable) -> None:
-    if p.place not in PLACES:
+    if p.place not in _PLACES:
         raise QuoteError(f"lieu inconnu : {p.place}", "place")
-    if p.zone not in ZONES:
+    if p.zone not in _ZONES:
         raise QuoteError(f"zone inconnue : {p.zone}", "zone")
-    if p.coverage not in COVERAGES:
+    if p.coverage not in _COVERAGES:
         raise QuoteError(f"couverture inconnue : {p.coverage}", "coverage")
     if p.distance_km < ZERO:
         raise QuoteError("la distance ne peut pas être négative", "distance_km")
@@ -521,43 +617,24 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
     bsi_today = p.bsi_forfait_already_billed_today if bsi_forfait_today is None else bsi_forfait_today
     ik_before = p.ik_km_already_billed_today if ik_km_before is None else ik_km_before
 
-    acts = [_Act(_props(f, i, snap)) for i, f in enumerate(p.acts)]
-    if len(acts) > 1:
-        # Canonical order: the result never depends on the order of the input.
-        acts.sort(key=lambda a: a.p.sort_key)
-    for a in acts:
-        if a.p.warnings:
-            warnings.extend(a.p.warnings)
-    forfait_listed, amx_context, dependence = _price_acts(
-        acts, p, bsi_today, uncertain, warnings, notes
-    )
-    if len(acts) > 1:
-        acts.sort(key=lambda a: (a.rate == ZERO, a.order, -a.rate, a.p.sort_key))
-
-    lines: list[Line] = []
-    palliative = p.palliative
-    orgsurv_only = True
-    eligible_heavy = bilan_plaie = False
-    billed: list[_Act] = []
-    for a in acts:
-        props = a.p
-        tv = props.tariff if a.code == props.key else snap.values[a.code]
-        kind = "forfait" if props.key in cat.EURO_FORFAITS or props.key == "DI" else "act"
-        rules = tuple(a.rules) if len(a.rules) < 2 else tuple(dict.fromkeys(a.rules))
-        line = _line(a.code, props.coef, a.rate, tv, rules, props.label, kind,
-                     catalogue_id=props.cat_id or None)
-        line.exempt = a.exempt
-        lines.append(line)
-        if a.rate:
-            billed.append(a)
-            if a.rate == HALF and line.amount != props.full * HALF:
-                uncertain.add("NGAP-11B-3")
-        palliative = palliative or props.palliative
-        orgsurv_only = orgsurv_only and props.orgsurv
-        eligible_heavy = eligible_heavy or props.mci
-        bilan_plaie = bilan_plaie or props.is_bilan_plaie
-
     home = p.place == "domicile"
+    block = _acts_block(p, snap, bsi_today, home)
+    if block.warnings:
+        warnings.extend(block.warnings)
+    if block.notes:
+        notes.extend(block.notes)
+    if block.uncertain:
+        uncertain.update(block.uncertain)
+    lines: list[Line] = [Line(*spec) for spec in block.specs]
+    forfait_listed = block.forfait_listed
+    amx_context = block.amx_context
+    dependence = block.dependence
+    palliative = p.palliative or block.palliative
+    orgsurv_only = block.orgsurv_only
+    eligible_heavy = block.eligible_heavy
+    bilan_plaie = block.bilan_plaie
+    billed = block.billed  # (code, coefficient) of the billed acts
+
     if orgsurv_only:
         notes.append("Forfait d'organisation de la surveillance d'une perfusion : ni frais de "
                      "déplacement ni majoration (XVI-2-3-ORGSURV).")
@@ -604,15 +681,15 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
     # ---- MAU (NGAP-23.1-1..3, NGAP-BSI-6)
     mau_rules: tuple[str, ...] | None = None
     if len(billed) == 1 and not orgsurv_only:
-        only = billed[0]
-        if only.code == "AMI" and only.p.coef <= MAU_MAX_COEFFICIENT:
+        only_code, only_coef = billed[0]
+        if only_code == "AMI" and only_coef <= MAU_MAX_COEFFICIENT:
             if ifi or forfait_listed:
                 notes.append("Pas de MAU avec un forfait BSI ou l'IFI (NGAP-BSI-6).")
             elif mci_rules is not None:
                 notes.append("Pas de MAU avec la MCI (NGAP-23.1-3).")
             else:
                 mau_rules = ("NGAP-23.1-1",)
-        elif only.code == "AMX" and only.p.coef <= MAU_MAX_COEFFICIENT:
+        elif only_code == "AMX" and only_coef <= MAU_MAX_COEFFICIENT:
             notes.append("Pas de MAU pour un acte AMX (NGAP-BSI-6).")
 
     # ---- MIE (NGAP-MIE-1)
@@ -626,7 +703,11 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
         notes.append("7 ans ce jour : plus de MIE (NGAP-MIE-1, âge au jour des soins).")
 
     # ---- night, Sunday and holidays (NGAP-14-*)
-    period_line = None if orgsurv_only else _night_sunday(p, snap, uncertain, warnings, notes)
+    holiday = _holiday(p.date, p.alsace_moselle)
+    if orgsurv_only or (8 <= p.time.hour < 20 and p.date.weekday() < 5 and holiday is None):
+        period_line = None
+    else:
+        period_line = _night_sunday(p, snap, holiday, uncertain, warnings, notes)
 
     if travel_line is not None:
         lines.append(travel_line)
@@ -648,7 +729,7 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
         ik_km = _ik(p, snap, ik_before, lines, uncertain, warnings, notes)
 
     # ---- AMO (AMO-1..6)
-    amo_rate, amo_rules = _amo(p, acts, lines, snap, warnings, notes)
+    amo_rate, amo_rules = _amo(p, block, lines, snap, warnings, notes)
     total = amo = ZERO
     for line in lines:
         total += line.amount
@@ -666,20 +747,40 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
     return Quote(
         lines, total, amo, total - amo, amo_rate, amo_rules, warnings, notes,
         tuple(sorted(uncertain)), snap.effective, p.territory, ik_before, ik_km, p.date, p.time,
+        block.forfait_billed,
     )
 
 
 def _fixed(snap: Snapshot, code: str, rules: tuple[str, ...], kind: str) -> Line:
     """A forfait line (IFD, MAU, NUIT…): its value, 100 %."""
-    tv = snap.values.get(code)
-    if tv is None:
-        raise QuoteError(f"{code} n'a pas de valeur en vigueur le {snap.effective.isoformat()}",
-                         "date")
-    return Line(code, None, ONE, tv.value, _amount(tv.value, ONE), rules, _LABELS[code], kind,
-                None, None, tv.since, tv.source)
+    memo_key = ("fixed", code)
+    fixed = snap.memo.get(memo_key)
+    if fixed is None:
+        tv = snap.values.get(code)
+        if tv is None:
+            raise QuoteError(
+                f"{code} n'a pas de valeur en vigueur le {snap.effective.isoformat()}", "date")
+        fixed = snap.memo[memo_key] = (tv.value, money(tv.value), tv.since, tv.source,
+                                       _LABELS[code])
+    value, amount, since, source, label = fixed
+    return Line(code, None, ONE, value, amount, rules, label, kind, None, None, since, source)
 
 
-def _night_sunday(p: Passage, snap: Snapshot, uncertain: set, warnings: list[str],
+_HOLIDAYS: dict = {}
+
+
+def _holiday(day: date, alsace_moselle: bool):
+    key = (day, alsace_moselle)
+    try:
+        return _HOLIDAYS[key]
+    except KeyError:
+        name = holiday_name(day, alsace_moselle)
+        if len(_HOLIDAYS) < 100_000:
+            _HOLIDAYS[key] = name
+        return name
+
+
+def _night_sunday(p: Passage, snap: Snapshot, holiday, uncertain: set, warnings: list[str],
                   notes: list[str]) -> Line | None:
     hour = p.time.hour
     band = None
@@ -699,7 +800,6 @@ def _night_sunday(p: Passage, snap: Snapshot, uncertain: set, warnings: list[str
         uncertain.add("NGAP-14-4")
 
     weekday = p.date.weekday()
-    holiday = holiday_name(p.date, p.alsace_moselle)
     sunday_rules: tuple[str, ...] = ()
     if weekday == 6 or holiday is not None:
         if p.sunday_holiday_prescribed or p.urgent_call:
@@ -790,22 +890,17 @@ def _ik(p: Passage, snap: Snapshot, before: Decimal, lines: list[Line], uncertai
     return km
 
 
-def _amo(p: Passage, acts: list[_Act], lines: list[Line], snap: Snapshot, warnings: list[str],
+def _amo(p: Passage, block: _Block, lines: list[Line], snap: Snapshot, warnings: list[str],
          notes: list[str]) -> tuple[Decimal | None, tuple[str, ...]]:
     """AMO rate and part per line (AMO-1..6). Lines start with the acts, in
-    the order of `acts`."""
+    the order of the block."""
     normal = snap.values["AMO_TAUX"].value
     exempt = snap.values["AMO_TAUX_EXONERE"].value
     coverage = p.coverage
     ald_patient = p.patient.ald or coverage == "ald"
     if coverage == "ald" and not p.patient.ald:
         warnings.append("Couverture ALD alors que le patient n'est pas noté en ALD.")
-    per_act = False
-    if ald_patient and coverage not in ("maternite", "at_mp"):
-        for a in acts:
-            if a.p.ald_related is not None:
-                per_act = True
-                break
+    per_act = ald_patient and block.has_ald_zone and coverage not in ("maternite", "at_mp")
     if coverage == "maternite" or coverage == "at_mp":
         rate, rules = exempt, ("AMO-3",)
     elif ald_patient and p.care_related_to_ald:
@@ -824,15 +919,15 @@ def _amo(p: Passage, acts: list[_Act], lines: list[Line], snap: Snapshot, warnin
         # and majorations at the ALD rate when an ALD act is billed.
         act_rates = []
         related_billed = False
-        for a in acts:
-            related = p.care_related_to_ald if a.p.ald_related is None else a.p.ald_related
+        for zone, billed in zip(block.ald_zones, block.billed_flags, strict=True):
+            related = p.care_related_to_ald if zone is None else zone
             act_rates.append(exempt if related else normal)
-            related_billed = related_billed or (related and bool(a.rate))
+            related_billed = related_billed or (related and billed)
         rate = exempt if related_billed else normal
         if "AMO-2" not in rules:
             rules += ("AMO-2",)
         rates = set()
-        n = len(acts)
+        n = len(act_rates)
         for i, line in enumerate(lines):
             r = act_rates[i] if i < n else rate
             line.amo_rate = r
@@ -891,8 +986,6 @@ def quote_day(passages, tariffs: TariffTable | None = None) -> DayQuote:
         running = before + q.ik_km
         total += q.total
         amo += q.amo
-        if pid is not None:
-            for line in q.lines:
-                if line.rate and line.code in cat.BSI_FORFAITS:
-                    forfait_patients.add(pid)
+        if pid is not None and q.bsi_forfait_billed:
+            forfait_patients.add(pid)
     return DayQuote(quotes, total, amo, total - amo, running, warnings)

@@ -123,6 +123,7 @@ class Quote:
     ik_km: Decimal  # IK km of this passage, counted against the daily cap
     date: date | None = None
     time: time | None = None
+    bsi_forfait_billed: bool = False  # a BSA/BSB/BSC billed by this passage
 
     @property
     def billed_lines(self) -> list[Line]:
