@@ -13,3 +13,6 @@ class CabinetConfig(AppConfig):
         register(NavItem("Patients", "cabinet:patient_list", STAFF, order=10))
         register(NavItem("Ordonnances à renouveler", "cabinet:worklist", STAFF, order=30))
         register(NavItem("Médecins", "cabinet:medecin_list", STAFF, order=40))
+        from .letters import register_kinds
+
+        register_kinds()

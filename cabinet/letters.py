@@ -1,16 +1,22 @@
-"""Letters the cabinet app produces through the documents pipeline, when that
-app provides its registry (`documents.registry`):
+"""Letters the cabinet app produces through the documents pipeline
+(registered from `CabinetConfig.ready()`):
 
 - "demande de renouvellement d'ordonnance", to the prescriber, from the
   renewal worklist;
-- "lettre d'information aux patients" (e.g. a remplacement), one per patient,
-  batch-capable.
+- "lettre d'information aux patients" (continuity of care during a
+  remplacement), one per patient, batch-capable: a titulaire prints one for
+  each of the patients she is the referent nurse of.
 """
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from core.models import Role
+
 RENEWAL_KIND = "cabinet_renouvellement_ordonnance"
 PATIENT_LETTER_KIND = "cabinet_information_patient"
+TEMPLATE = "documents/pdf/generic_letter.html"
 
 
 def registered(code: str) -> bool:
@@ -23,3 +29,131 @@ def registered(code: str) -> bool:
     except UnknownKind:
         return False
     return True
+
+
+def _coefficient(value) -> str:
+    return format(value.normalize(), "f").replace(".", ",") if value is not None else ""
+
+
+def renewal_context(prescription) -> dict:
+    from .models import Visit
+    from .models.visits import VisitStatus
+
+    medecin = prescription.prescriber
+    patient = prescription.patient
+    last = (
+        Visit.objects.filter(care_plan__prescription=prescription, status=VisitStatus.PLANNED)
+        .order_by("-date").values_list("date", flat=True).first()
+    )
+    acts = [
+        f"{a.key} {_coefficient(a.coefficient)}".strip() + f" — {a.label}"
+        + (f" ({a.frequency})" if a.frequency else "")
+        for a in prescription.acts.all()
+    ]
+    paragraphs = [
+        f"Les soins infirmiers que vous avez prescrits le {prescription.date:%d/%m/%Y} à "
+        f"{patient.get_sex_display() == 'Femme' and 'Madame' or 'Monsieur'} "
+        f"{patient.last_name.upper()} {patient.first_name}, né(e) le "
+        f"{patient.birth_date:%d/%m/%Y}, se terminent le {prescription.end_date:%d/%m/%Y}.",
+        "Les soins restent nécessaires" + (f" (passages prévus jusqu'au {last:%d/%m/%Y})"
+                                           if last else "")
+        + " : pourriez-vous établir une nouvelle ordonnance pour les actes suivants ?",
+        *acts,
+    ]
+    if prescription.bizone:
+        paragraphs.append("Le patient étant en ALD, merci d'utiliser une ordonnance bizone et de "
+                          "placer en zone haute les soins en rapport avec l'affection.")
+    return {
+        "date": timezone.localdate(),
+        "recipient": {"name": f"Dr {medecin.first_name} {medecin.last_name}",
+                      "lines": [line for line in (medecin.address,
+                                                  f"{medecin.postcode} {medecin.city}".strip())
+                                if line]},
+        "subject": f"Demande de renouvellement d'ordonnance — {patient.last_name.upper()} "
+                   f"{patient.first_name}",
+        "greeting": "Cher confrère, chère consœur,",
+        "paragraphs": paragraphs,
+        "closing": "Avec nos remerciements et nos salutations confraternelles.",
+        "signature": "L'équipe infirmière du cabinet",
+        "prescription": prescription.pk,
+    }
+
+
+def patient_letter_context(patient) -> dict:
+    nurse = patient.referent_nurse
+    name = nurse.get_full_name() if nurse else "votre infirmier(ère)"
+    civility = "Madame" if patient.sex == "F" else "Monsieur"
+    return {
+        "date": timezone.localdate(),
+        "recipient": {"name": f"{civility} {patient.first_name} {patient.last_name.upper()}",
+                      "lines": [line for line in (patient.address, patient.address_complement,
+                                                  f"{patient.postcode} {patient.city}") if line]},
+        "subject": "Continuité de vos soins infirmiers",
+        "greeting": f"{civility},",
+        "paragraphs": [
+            f"Pendant les absences de {name}, vos soins continuent d'être assurés aux mêmes "
+            "horaires par un(e) infirmier(ère) remplaçant(e) diplômé(e), autorisé(e) par l'Ordre "
+            "des infirmiers, ou par un(e) autre infirmier(ère) du cabinet.",
+            "La personne qui vous soigne a accès à votre dossier de soins pour la durée du "
+            "remplacement seulement ; chaque consultation du dossier est enregistrée.",
+            "Pour toute question, vous pouvez joindre le cabinet aux coordonnées ci-dessus.",
+        ],
+        "closing": f"Nous vous prions d'agréer, {civility}, nos salutations distinguées.",
+        "signature": name,
+    }
+
+
+def _visible(user, model_qs, pk) -> bool:
+    return model_qs.filter(pk=pk).exists()
+
+
+def can_view_prescription(user, prescription) -> bool:
+    from .selectors import prescriptions_visible_to
+
+    return _visible(user, prescriptions_visible_to(user), prescription.pk)
+
+
+def can_view_patient(user, patient) -> bool:
+    from .selectors import patients_visible_to
+
+    return _visible(user, patients_visible_to(user), patient.pk)
+
+
+def my_patients(user):
+    """Batch: the active patients a titulaire is the referent nurse of."""
+    from .models import Patient
+
+    if getattr(user, "role", None) != Role.TITULAIRE:
+        return []
+    return list(Patient.objects.filter(referent_nurse=user, is_active=True)
+                .order_by("last_name", "first_name", "pk"))
+
+
+def register_kinds() -> None:
+    try:
+        from documents.registry import DocumentKind, register
+    except ImportError:
+        return
+    register(DocumentKind(
+        code=RENEWAL_KIND,
+        label="Demande de renouvellement d'ordonnance",
+        model="cabinet.Prescription",
+        template=TEMPLATE,
+        version="1",
+        build_context=renewal_context,
+        can_view=can_view_prescription,
+        patient_id=lambda prescription: prescription.patient_id,
+        filename=lambda data: f"renouvellement-ordonnance-{data['prescription']}.pdf",
+    ), replace=True)
+    register(DocumentKind(
+        code=PATIENT_LETTER_KIND,
+        label="Lettre d'information aux patients",
+        model="cabinet.Patient",
+        template=TEMPLATE,
+        version="1",
+        build_context=patient_letter_context,
+        can_view=can_view_patient,
+        patient_id=lambda patient: patient.pk,
+        batch_objects=my_patients,
+        batch_label="Lettres d'information à mes patients (remplacement)",
+    ), replace=True)

@@ -85,9 +85,9 @@ def prescription_file(request: HttpRequest, pk: int) -> HttpResponse:
 def prescription_renewal(request: HttpRequest, pk: int) -> HttpResponse:
     prescription = _get_prescription_for_user(request.user, pk)
     document = request_renewal(acting_user=request.user, prescription=prescription)
-    if document is not None and hasattr(document, "get_absolute_url"):
+    if document is not None:
         messages.success(request, "Lettre de demande de renouvellement en préparation.")
-        return redirect(document.get_absolute_url())
+        return redirect("documents:detail", pk=document.pk)
     messages.success(request, f"Renouvellement demandé au Dr {prescription.prescriber.last_name}.")
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/")
                     and not request.POST.get("next", "").startswith("//")

@@ -1,0 +1,92 @@
+"""cabinet:careplan_create / careplan_edit / careplan_stop — bad input refused
+at the field; editing moves future visits."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cabinet.models import CarePlan, Visit
+from cabinet.models.visits import VisitStatus
+from tests.cabinet.helpers import claire_care_plan, claire_prescription
+
+
+def _data(personas, prescription, **over):
+    today = timezone.localdate()
+    data = {
+        "label": "Pansement", "acts": [a.pk for a in prescription.acts.all()],
+        "nurse": personas.marc.pk, "start_date": today.isoformat(),
+        "end_date": (today + timedelta(days=6)).isoformat(), "recurrence": "weekdays",
+        "weekdays_choice": ["1", "3", "5"], "interval_days": "1", "times_text": "10:00",
+        "window_before_min": "30", "window_after_min": "30", "duration_min": "20",
+    }
+    data.update(over)
+    return data
+
+
+def test_too_many_visits_is_refused_and_nothing_saved(personas):
+    prescription = claire_prescription()
+    count = CarePlan.objects.count()
+    today = timezone.localdate()
+    response = personas.client("nadia").post(
+        reverse("cabinet:careplan_create", kwargs={"prescription_pk": prescription.pk}),
+        _data(personas, prescription, recurrence="daily", times_text="06:00, 10:00, 14:00, 19:00",
+              end_date=(today + timedelta(days=200)).isoformat()))
+    assert response.status_code == 400
+    assert "au plus 500" in response.content.decode()
+    assert CarePlan.objects.count() == count
+
+
+def test_end_before_start_and_bad_time(personas):
+    prescription = claire_prescription()
+    today = timezone.localdate()
+    client = personas.client("nadia")
+    url = reverse("cabinet:careplan_create", kwargs={"prescription_pk": prescription.pk})
+    response = client.post(url, _data(personas, prescription,
+                                      end_date=(today - timedelta(days=1)).isoformat()))
+    assert "précède la date de début" in response.content.decode()
+    response = client.post(url, _data(personas, prescription, times_text="25:00"))
+    assert "Heure invalide" in response.content.decode()
+
+
+def test_weekdays_plan_creates_visits_on_those_days(personas):
+    prescription = claire_prescription()
+    response = personas.client("nadia").post(
+        reverse("cabinet:careplan_create", kwargs={"prescription_pk": prescription.pk}),
+        _data(personas, prescription))
+    assert response.status_code == 302
+    plan = CarePlan.objects.filter(prescription=prescription, label="Pansement").get()
+    days = {v.date.isoweekday() for v in plan.visits.all()}
+    assert days and days <= {1, 3, 5}
+    assert all(v.nurse == personas.marc for v in plan.visits.all())
+
+
+def test_edit_plan_keeps_done_visits(personas):
+    plan = claire_care_plan()
+    done = plan.visits.filter(date__gte=timezone.localdate()).order_by("date", "slot").first()
+    done.status = VisitStatus.DONE
+    done.save()
+    data = _data(personas, plan.prescription, recurrence="daily", times_text="09:00",
+                 end_date=(timezone.localdate() + timedelta(days=3)).isoformat())
+    response = personas.client("claire").post(
+        reverse("cabinet:careplan_edit", kwargs={"pk": plan.pk}), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    done.refresh_from_db()
+    assert done.status == VisitStatus.DONE
+    planned = Visit.objects.filter(care_plan=plan, status=VisitStatus.PLANNED,
+                                   date__gte=timezone.localdate())
+    assert {v.slot for v in planned} == {"09:00"}
+
+
+def test_stop_plan(personas):
+    plan = claire_care_plan()
+    response = personas.client("claire").post(
+        reverse("cabinet:careplan_stop", kwargs={"pk": plan.pk}))
+    assert response.status_code == 302
+    assert not plan.visits.filter(status=VisitStatus.PLANNED,
+                                  date__gte=timezone.localdate()).exists()
+
+
+def test_bad_id(personas):
+    url = reverse("cabinet:careplan_edit", kwargs={"pk": 999999})
+    assert personas.client("claire").get(url).status_code == 404

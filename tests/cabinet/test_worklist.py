@@ -1,0 +1,80 @@
+"""cabinet:worklist — prescriptions ending while care is planned, BSI due,
+ALD protocols near a deadline; the renewal request."""
+
+from django.urls import reverse
+
+from cabinet.models import Prescription
+from core.models import AuditEvent
+from tests.cabinet.helpers import julie_patient
+
+
+def test_worklist_lists_prescriptions_bsi_and_alds(personas):
+    response = personas.client("nadia").get(reverse("cabinet:worklist"))
+    assert response.status_code == 200
+    work = response.context["work"]
+    assert work.prescriptions and work.bsi and work.alds
+    for prescription, _last in work.prescriptions:
+        assert prescription.end_date <= work.horizon
+    states = {st.state for _, st in work.alds}
+    assert "pending" in states or "draft" in states
+
+
+def test_worklist_of_the_remplacante_is_limited_to_her_patients(personas):
+    response = personas.client("julie").get(reverse("cabinet:worklist"))
+    work = response.context["work"]
+    allowed = {julie_patient().pk} | set(
+        personas.julie.visits.values_list("patient_id", flat=True))
+    assert all(p.patient_id in allowed for p, _ in work.prescriptions)
+
+
+def test_renewal_request_is_recorded(personas):
+    prescription = Prescription.objects.filter(care_plans__isnull=False).first()
+    response = personas.client("nadia").post(
+        reverse("cabinet:prescription_renewal", kwargs={"pk": prescription.pk}))
+    assert response.status_code == 302
+    prescription.refresh_from_db()
+    assert prescription.renewal_requested_at is not None
+    assert AuditEvent.objects.filter(action="prescription.renewal_request",
+                                     object_id=str(prescription.pk)).exists()
+
+
+def test_renewal_request_needs_post(personas):
+    prescription = Prescription.objects.first()
+    response = personas.client("nadia").get(
+        reverse("cabinet:prescription_renewal", kwargs={"pk": prescription.pk}))
+    assert response.status_code == 405
+
+
+def test_renewal_letter_goes_through_the_documents_pipeline(personas):
+    from cabinet.letters import RENEWAL_KIND
+    from documents.models import GeneratedDocument
+
+    prescription = Prescription.objects.filter(care_plans__isnull=False).first()
+    response = personas.client("nadia").post(
+        reverse("cabinet:prescription_renewal", kwargs={"pk": prescription.pk}))
+    document = GeneratedDocument.objects.get(kind=RENEWAL_KIND, object_id=prescription.pk)
+    assert response["Location"] == reverse("documents:detail", kwargs={"pk": document.pk})
+    assert document.patient_id == prescription.patient_id
+    data = document.context["data"]
+    assert data["recipient"]["name"].endswith(prescription.prescriber.last_name)
+    assert prescription.patient.last_name.upper() in data["subject"]
+
+
+def test_patient_letters_batch_for_a_titulaire(personas):
+    from cabinet.letters import my_patients
+
+    patients = my_patients(personas.claire)
+    assert patients and all(p.referent_nurse == personas.claire for p in patients)
+    assert my_patients(personas.nadia) == []
+
+
+def test_renewal_letter_renders_to_pdf(personas):
+    from cabinet.letters import TEMPLATE, renewal_context
+    from documents.context import freeze
+    from documents.rendering import render_pdf
+    from documents.services import letterhead
+
+    prescription = Prescription.objects.filter(care_plans__isnull=False).first()
+    frozen = freeze({"cabinet": letterhead(), "data": renewal_context(prescription)})
+    pdf = render_pdf(TEMPLATE, frozen, {"requested_at": prescription.created_at})
+    assert pdf.startswith(b"%PDF")
