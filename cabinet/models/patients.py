@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +28,12 @@ class GeocodeStatus(models.TextChoices):
     OK = "ok", "Localisée"
     FAILED = "failed", "Adresse non localisée"
     PENDING = "pending", "À localiser"
+
+
+def ald_volet_upload_to(instance, filename: str) -> str:
+    """A random name: the stored file's name says nothing about the patient."""
+    extension = PurePath(filename).suffix.lower()[:5]
+    return f"ald/{timezone.now():%Y}/{uuid.uuid4().hex}{extension}"
 
 
 class Medecin(models.Model):
@@ -228,7 +236,7 @@ class Ald(models.Model):
     # for the procédure dérogatoire it is the deadline of the standard protocol.
     valid_to = models.DateField("valide jusqu'au", null=True, blank=True)
     related_care = models.TextField("soins en rapport", blank=True)
-    volet_scan = models.FileField("volet 3 (scan)", upload_to="ald/%Y/", blank=True)
+    volet_scan = models.FileField("volet 3 (scan)", upload_to=ald_volet_upload_to, blank=True)
     patient_volet_seen_at = models.DateField("volet 3 présenté le", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
+from pathlib import PurePath
 
 from django.db import models
 from django.utils import timezone
@@ -16,6 +18,12 @@ class AldZone(models.TextChoices):
     LOWER = "lower", "Zone basse (sans rapport)"
 
 
+def prescription_upload_to(instance, filename: str) -> str:
+    """A random name: the stored file's name says nothing about the patient."""
+    extension = PurePath(filename).suffix.lower()[:5]
+    return f"ordonnances/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class Prescription(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prescriptions")
     prescriber = models.ForeignKey(
@@ -28,7 +36,7 @@ class Prescription(models.Model):
     at_home = models.BooleanField("soins à domicile", default=True)
     night_required = models.BooleanField("exécution de nuit impérative", default=False)
     rigorously_daily = models.BooleanField("soins rigoureusement quotidiens", default=False)
-    file = models.FileField("scan de l'ordonnance", upload_to="ordonnances/%Y/%m/", blank=True)
+    file = models.FileField("scan de l'ordonnance", upload_to=prescription_upload_to, blank=True)
     notes = models.TextField("remarques", blank=True)
     renewal_requested_at = models.DateTimeField(
         "renouvellement demandé le", null=True, blank=True
