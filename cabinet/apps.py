@@ -16,3 +16,8 @@ class CabinetConfig(AppConfig):
         from .letters import register_kinds
 
         register_kinds()
+        # Tournées: the nurse's day on the phone, the planning.
+        from core.access import NURSES
+
+        register(NavItem("Ma journée", "cabinet:my_day", NURSES, order=5))
+        register(NavItem("Tournées", "cabinet:tournee_day", STAFF, order=20))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import acts, alds, careplans, medecins, patients, prescriptions, worklist
+from .views import acts, alds, careplans, medecins, patients, prescriptions, tournees, worklist
 
 app_name = "cabinet"
 
@@ -32,4 +32,22 @@ urlpatterns: list = [
     path("medecins/", medecins.medecin_list, name="medecin_list"),
     path("medecins/nouveau/", medecins.medecin_create, name="medecin_create"),
     path("medecins/<int:pk>/modifier/", medecins.medecin_edit, name="medecin_edit"),
+    # Tournées (tournées engineer).
+    path("tournees/", tournees.tournee_day, name="tournee_day"),
+    path("tournees/planifier/", tournees.tournee_plan_day, name="tournee_plan_day"),
+    path("tournees/repartir/", tournees.tournee_dispatch, name="tournee_dispatch"),
+    path("tournees/<int:pk>/", tournees.tournee_detail, name="tournee_detail"),
+    path("tournees/<int:pk>/optimiser/", tournees.tournee_optimise, name="tournee_optimise"),
+    path("tournees/<int:pk>/accepter/", tournees.tournee_accept, name="tournee_accept"),
+    path("tournees/<int:pk>/revenir/", tournees.tournee_revert, name="tournee_revert"),
+    path("tournees/<int:pk>/deplacer/", tournees.tournee_move, name="tournee_move"),
+    path("tournees/<int:pk>/replanifier/", tournees.tournee_replan, name="tournee_replan"),
+    path("tournees/<int:pk>/feuille/", tournees.tournee_sheet, name="tournee_sheet"),
+    path("passages/<int:pk>/planifier/", tournees.visit_plan, name="visit_plan"),
+    path("passages/<int:pk>/fait/", tournees.visit_done, name="visit_done"),
+    path("passages/<int:pk>/non-fait/", tournees.visit_not_done, name="visit_not_done"),
+    path("passages/<int:pk>/rouvrir/", tournees.visit_reopen, name="visit_reopen"),
+    path("ma-journee/", tournees.my_day, name="my_day"),
+    path("agenda/", tournees.ics_settings, name="ics_settings"),
+    path("agenda/<int:pk>/<str:token>.ics", tournees.ics_feed, name="ics_feed"),
 ]

@@ -54,3 +54,8 @@ POLICIES = {
     "cabinet:medecin_create": UrlPolicy(_EDITORS),
     "cabinet:medecin_edit": UrlPolicy(_EDITORS, kwargs=lambda p: {"pk": a_medecin().pk}),
 }
+
+# Tournées, "Ma journée", day sheet, calendar feed (tests/cabinet/tournees/policies.py).
+from .tournees.policies import TOURNEE_POLICIES  # noqa: E402
+
+POLICIES.update(TOURNEE_POLICIES)
