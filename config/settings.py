@@ -179,6 +179,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_BEAT_SCHEDULE = {
+    # Renders lost with a dead worker or a broker outage are resumed.
+    "documents-resume-stale": {"task": "documents.tasks.resume_stale_documents", "schedule": 300.0},
+}
+# Hard time limit of one PDF render (s); a render "en cours" for longer
+# belongs to a dead worker and is taken over.
+DOCUMENTS_RENDER_TIME_LIMIT = env.int("DOCUMENTS_RENDER_TIME_LIMIT", default=120)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

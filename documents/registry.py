@@ -50,6 +50,7 @@ class DocumentKind:
     build_context: Callable[[Any], dict]
     can_view: Callable[[Any, Any], bool]
     patient_id: Callable[[Any], int | None] = field(default=lambda obj: None)
+    # Download name from the data (thawed: dates are dates again).
     filename: Callable[[dict], str] | None = None
     # Who may ask for a new document; defaults to whoever may view it.
     can_request: Callable[[Any, Any], bool] | None = None

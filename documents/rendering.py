@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from .context import thaw
@@ -81,12 +84,30 @@ def render_html(template: str, frozen: dict, meta: dict) -> str:
     )
 
 
+_local = threading.local()
+
+
+def _shared_resources() -> tuple[FontConfiguration, CSS]:
+    """The font configuration and the parsed print stylesheet, kept per
+    thread (a worker process renders one document at a time) and reloaded
+    when the stylesheet changes: about a tenth of a render's time."""
+    path = _stylesheet_path()
+    key = (path, os.path.getmtime(path))
+    cached = getattr(_local, "resources", None)
+    if cached is None or cached[0] != key:
+        font_config = FontConfiguration()
+        stylesheet = CSS(filename=path, url_fetcher=LocalOnlyURLFetcher(), font_config=font_config)
+        cached = (key, font_config, stylesheet)
+        _local.resources = cached
+    return cached[1], cached[2]
+
+
 def html_to_pdf(html: str, *, fetcher: LocalOnlyURLFetcher | None = None) -> bytes:
     fetcher = fetcher or LocalOnlyURLFetcher()
+    font_config, stylesheet = _shared_resources()
     base_url = Path(_stylesheet_path()).parent.as_uri() + "/"
-    stylesheet = CSS(filename=_stylesheet_path(), url_fetcher=fetcher)
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet])
+    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
 
 
 def render_pdf(template: str, frozen: dict, meta: dict) -> bytes:

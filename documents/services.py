@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from core import audit
 from core.models import Cabinet
 
-from .context import context_hash, freeze
+from .context import context_hash, freeze, thaw
 from .models import FINISHED, BatchItem, DocumentBatch, GeneratedDocument, Status
 from .registry import DocumentKind, get
 
@@ -71,7 +71,7 @@ def _get_or_create(kind: DocumentKind, obj, acting_user) -> tuple[GeneratedDocum
                     download_name="document.pdf",
                 )
                 document.save()
-                document.download_name = kind.download_name(frozen["data"], document.pk)[:150]
+                document.download_name = kind.download_name(thaw(frozen["data"]), document.pk)[:150]
                 document.save(update_fields=["download_name"])
             return document, True
         except IntegrityError:

@@ -234,3 +234,17 @@ def test_a_user_who_may_not_see_the_object_cannot_ask(personas, letter_kind):
         request_document(acting_user=personas.nadia, kind=letter_kind, obj=personas.julie)
     with pytest.raises(PermissionDenied):
         request_batch(acting_user=personas.nadia, kind=letter_kind, objects=[personas.nadia, personas.julie], title="x")
+
+
+def test_the_filename_gets_the_data_with_real_dates(personas, letter_kind):
+    from documents.services import prepare_document
+
+    kind = registry.DocumentKind(
+        **{**letter_kind.__dict__, "code": "test_nom", "filename": lambda d: f"lettre-{d['date']:%Y%m%d}"}
+    )
+    registry.register(kind)
+    try:
+        document = prepare_document(acting_user=personas.claire, kind=kind, obj=personas.julie)
+    finally:
+        registry.unregister("test_nom")
+    assert document.download_name == "lettre-20260301.pdf"
