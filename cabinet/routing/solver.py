@@ -253,8 +253,14 @@ class Problem:
         return self.evaluate(orders, status="nearest_neighbour")
 
     def time_order(self) -> Solution:
-        """The care-plan order: each nurse's visits by preferred time, then window."""
+        """The care-plan order: each visit with its assigned nurse, else the
+        patient's own nurse, else the least busy nurse allowed; each nurse's
+        visits by time (locked, preferred, then window start)."""
+        return self.evaluate(self._time_orders(), status="time_order")
+
+    def _time_orders(self) -> dict[Hashable, list[Hashable]]:
         orders: dict[Hashable, list[Hashable]] = {n.id: [] for n in self.nurses}
+        load = {n.id: 0 for n in self.nurses}
         ranked = sorted(
             self.stops,
             key=lambda s: (
@@ -263,10 +269,28 @@ class Problem:
                 s.window_end, str(s.id),
             ),
         )
+        placed: dict[Hashable, Hashable] = {}
         for stop in ranked:
-            v = self.allowed_vehicles(stop)[0]
-            orders[self.nurses[v].id].append(stop.id)
-        return self.evaluate(orders, status="time_order")
+            allowed = [self.nurses[v].id for v in self.allowed_vehicles(stop)]
+            if stop.after in placed and placed[stop.after] in allowed:
+                nurse_id = placed[stop.after]
+            elif stop.preferred_nurse in allowed:
+                nurse_id = stop.preferred_nurse
+            else:
+                nurse_id = min(allowed, key=lambda n: (load[n], allowed.index(n)))
+            orders[nurse_id].append(stop.id)
+            load[nurse_id] += stop.duration
+            placed[stop.id] = nurse_id
+        # Precedences inside a route: a visit after its predecessor.
+        for order in orders.values():
+            position = {sid: i for i, sid in enumerate(order)}
+            for a, b in self.precedences:
+                ida, idb = self.stops[a].id, self.stops[b].id
+                if ida in position and idb in position and position[ida] > position[idb]:
+                    order.remove(idb)
+                    order.insert(order.index(ida) + 1, idb)
+                    position = {sid: i for i, sid in enumerate(order)}
+        return orders
 
     # -- OR-Tools ------------------------------------------------------------
 
@@ -288,6 +312,12 @@ class Problem:
             result.solve_seconds = time.monotonic() - began
             return result
         deadline = began + options.time_limit_s
+        # Start the search from the best of the given order and the care-plan
+        # order, so the result is never worse than either.
+        start = self.evaluate(self._time_orders(), options, status="time_order")
+        candidates.append(start)
+        if initial is None or start.cost < candidates[0].cost:
+            initial = {nid: r.order for nid, r in start.routes.items()}
         # Hard windows, locked times and shift ends are modelled as soft bounds
         # with a cost that dwarfs any distance: a first solution always exists
         # (greedy heuristics often find none under tight hard windows), and a
@@ -301,6 +331,8 @@ class Problem:
             candidates.append(self.evaluate(orders, options, status="optimised"))
         # The given order wins ties: idempotent re-optimisation.
         best = min(candidates, key=lambda s: s.cost)
+        if best.status == "time_order":
+            best.status = "optimised"
         if best.hard_late or best.overtime:
             best.status = "relaxed"
         best.solve_seconds = time.monotonic() - began
@@ -388,15 +420,14 @@ class Problem:
             work = routing.GetDimensionOrDie("work")
             work.SetGlobalSpanCostCoefficient(_per_second(options.balance_cost))
 
+        # "After another visit": it starts once the other one is over, whoever
+        # does it (a comparison of the two start times).
         solver = routing.solver()
         for a, b in self.precedences:
             ia, ib = manager.NodeToIndex(a), manager.NodeToIndex(b)
-            sa, sb = self.stops[a], self.stops[b]
-            same_nurse_forced = sa.nurse is not None and sb.nurse is not None and sa.nurse != sb.nurse
-            if not same_nurse_forced:
-                routing.AddPickupAndDelivery(ia, ib)
-                solver.Add(routing.VehicleVar(ia) == routing.VehicleVar(ib))
-            solver.Add(time_dim.CumulVar(ia) + sa.duration * MINUTE <= time_dim.CumulVar(ib))
+            solver.Add(
+                time_dim.CumulVar(ia) + self.stops[a].duration * MINUTE <= time_dim.CumulVar(ib)
+            )
 
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = (

@@ -1,0 +1,49 @@
+"""In a real browser: a nurse logs in, optimises tomorrow's tournée, opens
+"Ma journée" at phone size and marks a visit done."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cabinet.models import Visit
+from cabinet.models.visits import VisitStatus
+
+pytestmark = pytest.mark.e2e
+
+
+def test_nurse_optimises_tomorrow_then_marks_a_visit_done_on_her_phone(
+    browser, live_server, transactional_demo, settings
+):
+    settings.ROUTING_TIME_LIMIT_S = 0.5
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    desk = browser.new_page(viewport={"width": 1280, "height": 900})
+    desk.goto(f"{live_server.url}/")
+    desk.get_by_label("Identifiant").fill("claire")
+    desk.get_by_label("Mot de passe").fill("demo-cabinet")
+    desk.get_by_role("button", name="Se connecter").click()
+    desk.wait_for_url(f"{live_server.url}/")
+    desk.goto(f"{live_server.url}/cabinet/tournees/?jour={tomorrow.isoformat()}")
+    desk.locator("#optimise-my-day").click()
+    desk.wait_for_url("**/cabinet/tournees/*/")
+    assert desk.get_by_text("Après").is_visible()
+    assert desk.locator("svg.route-svg").is_visible()
+    desk.locator("#accept").click()
+    desk.wait_for_selector("text=acceptée")
+
+    # The same session on the phone: "Ma journée".
+    phone = desk.context.browser.new_context(viewport={"width": 360, "height": 740},
+                                             storage_state=desk.context.storage_state())
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/cabinet/ma-journee/?jour={tomorrow.isoformat()}")
+    first = page.locator("article.visit-next")
+    assert first.is_visible()
+    assert first.get_by_role("link", name="Y aller (GPS)").get_attribute("href").startswith("geo:")
+    visit_pk = int(first.get_attribute("id").split("-")[1])
+    first.get_by_role("button", name="Fait").click()
+    page.wait_for_selector("text=noté fait")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    visit = Visit.objects.get(pk=visit_pk)
+    assert visit.status == VisitStatus.DONE and visit.performed_acts == visit.acts
+    phone.close()
+    desk.close()
