@@ -1,0 +1,205 @@
+"""The cooperation pages: what each role sees, forms with French errors, the letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cabinet.models import Patient
+from cooperation.documents import DOCTOR_REPORT, INFORMATION_LETTER
+from cooperation.models import DelegatedAct, PatientAssessment, PatientInclusion
+from core.models import AuditEvent
+from documents.models import GeneratedDocument
+
+
+def patient(last: str) -> Patient:
+    return Patient.objects.get(last_name=last)
+
+
+def vidal_inclusion() -> PatientInclusion:
+    return PatientInclusion.objects.get(patient=patient("Vidal"), protocol="pa-ph")
+
+
+def test_patient_panel_shows_each_criterion_with_its_rule(personas):
+    faure = patient("Faure")
+    url = reverse("cooperation:patient_eligibility", kwargs={"patient_id": faure.pk})
+    html = personas.client("claire").get(url).content.decode()
+    for rule in ("R-PAPH-1", "R-PAPH-3", "R-PAPH-4", "R-PAPH-5", "R-ASA-8", "R-ASA-12"):
+        assert rule in html
+    assert "Éligible" in html
+    assert "Informer et recueillir le consentement" in html
+    # S-TRACE-1: the read is logged.
+    assert AuditEvent.objects.filter(action="view", patient_id=faure.pk,
+                                     view="cooperation:patient_eligibility").exists()
+
+
+def test_patient_panel_names_missing_facts(personas):
+    url = reverse("cooperation:patient_eligibility",
+                  kwargs={"patient_id": patient("Gauthier").pk})
+    html = personas.client("claire").get(url).content.decode()
+    assert "Informations manquantes" in html
+    assert "À renseigner" in html and "score IADL" in html
+
+
+def test_panel_include_is_reusable(personas):
+    from django.template.loader import render_to_string
+
+    from cooperation.views import eligibility_panel_context
+
+    html = render_to_string("cooperation/_patient_panel.html",
+                            eligibility_panel_context(personas.claire, patient("Faure")))
+    assert "R-PAPH-3" in html
+
+
+def test_eligible_list_shows_eligible_patients_not_yet_included(personas):
+    html = personas.client("claire").get(reverse("cooperation:eligible_list")).content.decode()
+    assert "FAURE Marguerite" in html and "GIRARD Marcel" in html
+    assert "VIDAL Madeleine" not in html  # already included
+    assert "GAUTHIER Roger" not in html  # incomplete
+
+
+def test_remplacante_sees_only_her_patients_in_the_eligible_list(personas):
+    html = personas.client("julie").get(reverse("cooperation:eligible_list")).content.decode()
+    assert "COLIN Émile" in html
+    assert "FAURE Marguerite" not in html
+
+
+def test_assessment_form_keeps_unknown_as_unknown(personas):
+    gauthier = patient("Gauthier")
+    url = reverse("cooperation:assessment_edit", kwargs={"patient_id": gauthier.pk})
+    client = personas.client("claire")
+    assessment = PatientAssessment.objects.get(patient=gauthier)
+    response = client.post(url, {
+        "row_version": assessment.row_version, "needs_medical_follow_up": "true",
+        "doctor_home_visits_last_year": "", "iadl_travel_level": "5", "refusal": "false",
+        "has_bsi": "", "assessed_on": timezone.localdate().isoformat(),
+    })
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.iadl_travel_level == 5
+    assert assessment.doctor_home_visits_last_year is None
+    assert assessment.has_bsi is None  # still unknown, never read as « non »
+    assert assessment.polyhandicap is None
+
+
+def test_assessment_form_error_is_french_and_at_the_field(personas):
+    url = reverse("cooperation:assessment_edit", kwargs={"patient_id": patient("Gauthier").pk})
+    future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    response = personas.client("claire").post(url, {"assessed_on": future,
+                                                    "doctor_home_visits_last_year": "-3"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ne peut pas être future" in html
+
+
+def test_consent_through_the_page(personas):
+    faure = patient("Faure")
+    url = reverse("cooperation:inclusion_create",
+                  kwargs={"patient_id": faure.pk, "protocol_id": "pa-ph"})
+    response = personas.client("claire").post(url, {
+        "informed_at": timezone.localdate().isoformat(), "information_method": "oral",
+        "consent": "true", "living_place": "home", "enabled_acts": ["suivi-mensuel"],
+    })
+    inclusion = PatientInclusion.objects.get(patient=faure, protocol="pa-ph")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cooperation:inclusion_detail",
+                                           kwargs={"pk": inclusion.pk})
+
+
+def test_consent_page_shows_the_service_refusal(personas):
+    # Marc has no adhesion with Faure's médecin traitant.
+    faure = patient("Faure")
+    url = reverse("cooperation:inclusion_create",
+                  kwargs={"patient_id": faure.pk, "protocol_id": "pa-ph"})
+    response = personas.client("marc").post(url, {
+        "informed_at": timezone.localdate().isoformat(), "information_method": "oral",
+        "consent": "true", "living_place": "home", "enabled_acts": ["suivi-mensuel"],
+    })
+    assert response.status_code == 200
+    assert "Aucune adhésion active" in response.content.decode()
+    assert not PatientInclusion.objects.filter(patient=faure).exists()
+
+
+def test_delegated_act_refused_to_the_remplacante_without_adhesion(personas):
+    inclusion = vidal_inclusion()
+    url = reverse("cooperation:act_create", kwargs={"pk": inclusion.pk})
+    count = DelegatedAct.objects.count()
+    response = personas.client("julie").post(url, {
+        "act_code": "suivi-mensuel", "context": "monthly_visit",
+        "performed_on": timezone.localdate().isoformat(), "location": "home",
+        "findings": "RAS", "decision": "Évaluation globale sans modification",
+    })
+    assert response.status_code == 200
+    assert "R-COOP-8" in response.content.decode()
+    assert DelegatedAct.objects.count() == count
+
+
+def test_secretary_sees_inclusions_without_findings(personas):
+    client = personas.client("nadia")
+    html = client.get(reverse("cooperation:inclusion_list")).content.decode()
+    assert "VIDAL Madeleine" in html
+    act = vidal_inclusion().acts.first()
+    assert act.findings.split(",")[0] not in html
+    assert reverse("cooperation:inclusion_detail", kwargs={"pk": vidal_inclusion().pk}) not in html
+    assert client.get(reverse("cooperation:act_detail", kwargs={"pk": act.pk})).status_code == 403
+
+
+def test_foreign_patient_is_not_found_for_the_remplacante(personas):
+    url = reverse("cooperation:patient_eligibility", kwargs={"patient_id": patient("Faure").pk})
+    assert personas.client("julie").get(url).status_code == 404
+
+
+def test_doctor_report_pdf_through_the_documents_pipeline(personas,
+                                                         django_capture_on_commit_callbacks):
+    act = vidal_inclusion().acts.order_by("pk").first()
+    client = personas.client("claire")
+    page = client.get(reverse("cooperation:act_detail", kwargs={"pk": act.pk})).content.decode()
+    request_url = reverse("documents:request", kwargs={"kind": DOCTOR_REPORT,
+                                                       "object_id": act.pk})
+    assert request_url in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(request_url)
+    assert response.status_code == 302
+    document = GeneratedDocument.objects.get(kind=DOCTOR_REPORT, object_id=act.pk)
+    assert document.status == "ready", document.error  # eager Celery in tests
+    assert document.patient_id == act.inclusion.patient_id
+    pdf = client.get(reverse("documents:download", kwargs={"pk": document.pk}))
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert document.context["data"]["recipient"]["name"] == str(act.doctor)
+
+
+def test_information_letter_pdf(personas, django_capture_on_commit_callbacks):
+    inclusion = vidal_inclusion()
+    client = personas.client("claire")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("documents:request", kwargs={"kind": INFORMATION_LETTER,
+                                                         "object_id": inclusion.pk}))
+    document = GeneratedDocument.objects.get(kind=INFORMATION_LETTER, object_id=inclusion.pk)
+    assert document.status == "ready", document.error
+    text = " ".join(document.context["data"]["paragraphs"])
+    assert "libre d'accepter ou de refuser" in text
+
+
+def test_secretary_cannot_ask_for_the_doctor_report(personas):
+    act = vidal_inclusion().acts.first()
+    response = personas.client("nadia").post(
+        reverse("documents:request", kwargs={"kind": DOCTOR_REPORT, "object_id": act.pk}))
+    assert response.status_code == 404
+    assert not GeneratedDocument.objects.filter(kind=DOCTOR_REPORT).exists()
+
+
+def test_convention_form_refuses_a_medical_activity(personas):
+    response = personas.client("nadia").post(reverse("cooperation:convention_create"), {
+        "operator_name": "Opérateur", "indication": "Diabète", "third_party_name": "Tiers",
+        "activities": ["interpretation-medicale"], "remote_only": "on",
+    })
+    assert response.status_code == 200
+    assert "R-TLS-6" in response.content.decode()
+
+
+def test_navigation_entry_for_every_role(personas):
+    for name in ("claire", "julie", "nadia", "admin"):
+        html = personas.client(name).get(reverse("home")).content.decode()
+        assert reverse("cooperation:protocol_list") in html
