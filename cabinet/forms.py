@@ -61,6 +61,13 @@ class FileInput(forms.ClearableFileInput):
 
 class PatientForm(forms.ModelForm):
     row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Typed with spaces as printed on the carte Vitale: longer than the 15 stored.
+    nir = forms.CharField(
+        label="NIR", required=False, max_length=25,
+        help_text="15 caractères (clé comprise) ; 2A/2B pour la Corse.",
+        widget=forms.TextInput(attrs={"autocomplete": "off",
+                                      "placeholder": "1 50 03 37 261 123 42"}),
+    )
 
     class Meta:
         model = Patient
@@ -78,14 +85,11 @@ class PatientForm(forms.ModelForm):
             "phone2": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "entourage_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "postcode": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 5}),
-            "nir": forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off",
-                                          "placeholder": "1 50 03 37 261 123 42"}),
             "access_info": forms.Textarea(attrs={"rows": 2}),
             "admin_notes": forms.Textarea(attrs={"rows": 3}),
             "clinical_notes": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
-            "nir": "15 caractères (clé comprise) ; 2A/2B pour la Corse.",
             "bsi_date": "Obligatoire si un niveau BSI est choisi.",
         }
 
@@ -407,10 +411,11 @@ class CarePlanForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["times_text"].initial = ", ".join(self.instance.times)
             self.fields["weekdays_choice"].initial = self.instance.weekdays
-        else:
-            self.fields["start_date"].initial = max(prescription.start_date, timezone.localdate())
-            self.fields["end_date"].initial = prescription.end_date
-            self.fields["acts"].initial = list(prescription.acts.values_list("pk", flat=True))
+        elif not self.is_bound:
+            # A new plan covers the rest of the prescription with all its acts.
+            self.initial["start_date"] = max(prescription.start_date, timezone.localdate())
+            self.initial["end_date"] = prescription.end_date
+            self.initial["acts"] = list(prescription.acts.values_list("pk", flat=True))
 
     def clean(self):
         cleaned = super().clean()
