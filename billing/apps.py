@@ -7,8 +7,16 @@ class BillingConfig(AppConfig):
     verbose_name = "Facturation"
 
     def ready(self):
+        from cabinet.signals import visit_completed, visit_reopened
         from core.access import STAFF
         from core.navigation import NavItem, register
 
+        from . import receivers
+
         register(NavItem("Nomenclature", "billing:catalogue", STAFF, order=50))
         register(NavItem("Cotation", "billing:quote", STAFF, order=55))
+        # Done visits become séances (phase 2 hand-off, cabinet/signals.py).
+        visit_completed.connect(receivers.on_visit_completed,
+                                dispatch_uid="billing.on_visit_completed")
+        visit_reopened.connect(receivers.on_visit_reopened,
+                               dispatch_uid="billing.on_visit_reopened")

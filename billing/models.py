@@ -1,1 +1,106 @@
-from django.db import models  # noqa: F401
+"""Billing records: one `Seance` per done visit, priced by the NGAP engine,
+with its `SeanceLine`s frozen (values, rates, rules, tariff dates)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class SeanceStatus(models.TextChoices):
+    PRICED = "priced", "Cotée"
+    ERROR = "error", "À vérifier (cotation impossible)"
+    CANCELLED = "cancelled", "Annulée (passage rouvert)"
+
+
+class Seance(models.Model):
+    """The billing of one done visit (one passage). Re-priced while it is not
+    invoiced; once `invoiced_at` is set, it never changes again."""
+
+    visit = models.OneToOneField(
+        "cabinet.Visit", on_delete=models.PROTECT, related_name="seance", verbose_name="passage"
+    )
+    patient = models.ForeignKey(
+        "cabinet.Patient", on_delete=models.PROTECT, related_name="seances"
+    )
+    nurse = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="seances", verbose_name="infirmier(ère)",
+    )
+    date = models.DateField("date des soins")
+    time = models.TimeField("heure")
+    status = models.CharField(max_length=10, choices=SeanceStatus.choices,
+                              default=SeanceStatus.PRICED)
+    error = models.TextField("erreur de cotation", blank=True)
+    # The facts given to the engine, in the `ngap_quote` JSON shape (replayable).
+    facts = models.JSONField(default=dict, blank=True)
+    total = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    amo = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    patient_share = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    amo_rate = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    amo_rules = models.JSONField(default=list, blank=True)
+    # IK kilometres of this passage, counted against the nurse's daily cap.
+    ik_km = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    tariff_version = models.DateField("tarifs du", null=True, blank=True)
+    territory = models.CharField(max_length=20, default="metropole")
+    warnings = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    uncertain_rules = models.JSONField(default=list, blank=True)
+    priced_at = models.DateTimeField(null=True, blank=True)
+    invoiced_at = models.DateTimeField("facturée le", null=True, blank=True)
+    # The visit was changed after the séance was invoiced: to review by hand.
+    changed_after_invoice = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "time", "pk"]
+        verbose_name = "séance"
+        indexes = [
+            models.Index(fields=["nurse", "date"]),
+            models.Index(fields=["patient", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Séance du {self.date:%d/%m/%Y} {self.time:%H:%M} — {self.patient}"
+
+    @property
+    def is_invoiced(self) -> bool:
+        return self.invoiced_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == SeanceStatus.PRICED
+
+
+class SeanceLine(models.Model):
+    """One billed line, frozen as priced: code, coefficient, rate, unit value,
+    amount, the rule ids that produced it and the date of the tariff used."""
+
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=12)
+    label = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=12, default="act")
+    catalogue_id = models.CharField(max_length=40, blank=True)
+    coefficient = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    rate = models.DecimalField(max_digits=3, decimal_places=2)
+    unit_value = models.DecimalField(max_digits=8, decimal_places=2)
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    amo_rate = models.DecimalField(max_digits=3, decimal_places=2)
+    amo = models.DecimalField(max_digits=9, decimal_places=2)
+    zone = models.CharField(max_length=10, blank=True)
+    rules = models.JSONField(default=list)
+    tariff_date = models.DateField("tarif du")
+    tariff_source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["seance", "position"]
+        verbose_name = "ligne de séance"
+        verbose_name_plural = "lignes de séance"
+        constraints = [
+            models.UniqueConstraint(fields=["seance", "position"], name="seanceline_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.coefficient or ''} × {self.rate} = {self.amount}"
