@@ -461,7 +461,7 @@ class _Block:
     __slots__ = (
         "specs", "ald_zones", "billed_flags", "billed", "forfait_listed", "amx_context",
         "dependence", "palliative", "orgsurv_only", "eligible_heavy", "bilan_plaie",
-        "has_ald_zone", "warnings", "notes", "uncertain", "forfait_billed",
+        "has_ald_zone", "warnings", "notes", "uncertain", "forfait_billed", "telesoin_only",
     )
 
 
@@ -528,6 +528,7 @@ def _price_block(props_list: list[_Props], p: Passage, snap: Snapshot, bsi_today
     b.has_ald_zone = any(z is not None for z in b.ald_zones)
     b.billed = tuple(billed)
     b.forfait_billed = any(code in cat.BSI_FORFAITS for code, _ in billed)
+    b.telesoin_only = all(a.p.key == "TMI" for a in acts)
     b.forfait_listed = forfait_listed
     b.amx_context = amx_context
     b.dependence = dependence
@@ -641,6 +642,9 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
 
     # ---- travel: IFD or IFI (NGAP-13-1, NGAP-13-2, NGAP-BSI-4)
     travel = home and not orgsurv_only
+    if travel and block.telesoin_only:
+        travel = False
+        notes.append("Télésoin (TMI) : le soin est fait à distance, pas de frais de déplacement.")
     ifi = False
     travel_line = None
     if travel and not p.home_care_prescribed:

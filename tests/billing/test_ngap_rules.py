@@ -439,6 +439,12 @@ def test_ngap_13_1_ifd_for_care_prescribed_at_home():
     assert any("NGAP-13-1" in w for w in not_prescribed.warnings)
 
 
+def test_ngap_13_1_no_travel_for_telesoin():
+    q = priced(cat("XVI-1-TLS-PANS"), place="domicile", distance_km=10)
+    assert codes(q) == ["TMI"]
+    assert any("Télésoin" in n for n in q.notes)
+
+
 def test_ngap_13_2_one_travel_allowance_per_trip():
     q = priced(act("AMI", 2), place="domicile", distance_km=10,
                shared_travel_with_previous_patient=True)
