@@ -17,11 +17,21 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from .distance import DistanceSource, StraightLineSource, TravelMatrix
-from .model import Lateness, Nurse, Options, Route, ScheduledStop, Solution, Stop
+from .model import (
+    DEFAULT_LATENESS_COST,
+    Lateness,
+    Nurse,
+    Options,
+    Route,
+    ScheduledStop,
+    Solution,
+    Stop,
+)
 
 MINUTE = 60
 SINGLE = Options(time_limit_s=1.0)
@@ -322,6 +332,18 @@ class Problem:
         # with a cost that dwarfs any distance: a first solution always exists
         # (greedy heuristics often find none under tight hard windows), and a
         # plan that still breaks one is infeasible and reported as such.
+        best_start = min(candidates, key=lambda s: s.cost)
+        if best_start.hard_late or best_start.overtime:
+            # Hard bounds already broken at the start: search first with a
+            # milder cost for breaking them (the landscape is smoother), then
+            # from there with the real cost.
+            mild = replace(options, hard_lateness_cost=max(
+                options.hard_lateness_cost // 50, DEFAULT_LATENESS_COST * 2))
+            halfway = time.monotonic() + (deadline - time.monotonic()) / 2
+            first = self._run(mild, initial, deadline=halfway, metaheuristic=metaheuristic)
+            if first is not None:
+                candidates.append(self.evaluate(first, options, status="optimised"))
+                initial = first
         orders = self._run(options, initial, deadline=deadline, metaheuristic=metaheuristic)
         if orders is None:
             fallback = self.nearest_neighbour()
@@ -491,6 +513,4 @@ def dispatch(
 def _assigned(stop: Stop, nurse_id: Hashable) -> Stop:
     if stop.nurse == nurse_id:
         return stop
-    from dataclasses import replace
-
     return replace(stop, nurse=nurse_id)

@@ -33,7 +33,7 @@ from ..forms_tournees import (
     VisitPlanForm,
 )
 from ..models import Tournee, Visit
-from ..models.visits import IcsFeedToken, VisitStatus
+from ..models.visits import IcsFeedToken, NotDoneReason, VisitStatus
 from ..routing.svg import SvgStop, route_svg
 from ..services import tournees as service
 
@@ -342,9 +342,9 @@ def _my_day_context(request, day: date, bound: dict | None = None) -> dict:
             "geo": f"geo:{lat},{lon}?q={lat},{lon}" if lat is not None else "",
             "osm": (f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
                     if lat is not None else ""),
-            "done_form": bound.get(("done", v.pk)) or DoneForm(visit=v),
-            "not_done_form": bound.get(("not_done", v.pk)) or NotDoneForm(visit=v),
-            "open": ("done", v.pk) in bound or ("not_done", v.pk) in bound,
+            # Bound forms with errors only; the others are written in the template.
+            "done_form": bound.get(("done", v.pk)),
+            "not_done_form": bound.get(("not_done", v.pk)),
         })
     pending = [i for i in items if i["visit"].status == VisitStatus.PLANNED]
     return {
@@ -353,6 +353,7 @@ def _my_day_context(request, day: date, bound: dict | None = None) -> dict:
         "tournee": Tournee.objects.filter(nurse=request.user, date=day).first(),
         "done_count": sum(1 for i in items if i["visit"].status == VisitStatus.DONE),
         "replan_offer": request.GET.get("replanifier") == "1",
+        "reasons": NotDoneReason.choices,
         "replan_form": ReplanForm(),
         "today": timezone.localdate(),
         "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
