@@ -7,12 +7,15 @@ class CabinetConfig(AppConfig):
 
     def ready(self):
         from core.access import STAFF
+        from core.models import Role
         from core.navigation import NavItem, register
 
         # Patients, médecins and the renewal worklist.
         register(NavItem("Patients", "cabinet:patient_list", STAFF, order=10))
         register(NavItem("Ordonnances à renouveler", "cabinet:worklist", STAFF, order=30))
         register(NavItem("Médecins", "cabinet:medecin_list", STAFF, order=40))
+        register(NavItem("Journal d'accès", "cabinet:access_log_index",
+                         frozenset({Role.ADMIN}), order=90))
         from .letters import register_kinds
 
         register_kinds()

@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("patients/<int:pk>/", patients.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/modifier/", patients.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/journal/", patients.patient_access_log, name="patient_access_log"),
+    path("journal-acces/", patients.access_log_index, name="access_log_index"),
     path("patients/<int:patient_pk>/ald/nouvelle/", alds.ald_create, name="ald_create"),
     path("ald/<int:pk>/modifier/", alds.ald_edit, name="ald_edit"),
     path("ald/<int:pk>/volet/", alds.ald_volet, name="ald_volet"),

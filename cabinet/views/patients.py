@@ -124,6 +124,19 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles(Role.ADMIN)
+def access_log_index(request: HttpRequest) -> HttpResponse:
+    """The administrator finds a patient by name to read the access log; only
+    names and birth dates are shown (no administrative or clinical data)."""
+    query = (request.GET.get("q") or "").strip()[:100]
+    qs = Patient.objects.only("pk", "last_name", "first_name", "birth_date")
+    if query:
+        qs = selectors.search_patients(qs, query)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "cabinet/patient_access_log_index.html",
+                  {"page": page, "query": query})
+
+
+@roles(Role.ADMIN)
 def patient_access_log(request: HttpRequest, pk: int) -> HttpResponse:
     """S-TRACE-1: who displayed this patient's record or files, when, from
     which view; and S-TRACE-2: who changed the record (field names only: the

@@ -29,6 +29,8 @@ POLICIES = {
     "cabinet:patient_edit": UrlPolicy(_STAFF_OBJ, kwargs=_patient),
     "cabinet:patient_access_log": UrlPolicy(
         by_role(titulaire=403, remplacant=403, secretaire=403, admin=200), kwargs=_patient),
+    "cabinet:access_log_index": UrlPolicy(
+        by_role(titulaire=403, remplacant=403, secretaire=403, admin=200)),
     "cabinet:ald_create": UrlPolicy(_EDITORS, kwargs=_patient_pk),
     "cabinet:ald_edit": UrlPolicy(_EDITORS, kwargs=_ald),
     # The demo ALD has no scan: 404 for those who may see it.

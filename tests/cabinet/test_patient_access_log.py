@@ -30,3 +30,13 @@ def test_only_the_admin_reads_it(personas):
 def test_bad_id(personas):
     url = reverse("cabinet:patient_access_log", kwargs={"pk": 999999})
     assert personas.client("admin").get(url).status_code == 404
+
+
+def test_admin_finds_a_patient_for_the_log(personas):
+    response = personas.client("admin").get(reverse("cabinet:access_log_index"), {"q": "girard"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    patient = claire_patient()
+    assert reverse("cabinet:patient_access_log", kwargs={"pk": patient.pk}) in body
+    assert patient.nir not in body and patient.address not in body
+    assert personas.client("nadia").get(reverse("cabinet:access_log_index")).status_code == 403
