@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -81,6 +82,30 @@ class GeneratedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind_label} — {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        # S-DATA-1: a ready (possibly sent) document is never changed.
+        sent = getattr(self, "_sent", None)
+        if sent is not None and (self.status != Status.READY or self._fingerprint() != sent):
+            raise ValidationError("Un document prêt ne peut pas être modifié.")
+        super().save(*args, **kwargs)
+        self._sent = self._fingerprint() if self.status == Status.READY else None
+
+    def delete(self, *args, **kwargs):
+        if self.status == Status.READY:
+            raise ValidationError("Un document prêt ne peut pas être supprimé.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        loaded = {"status", "file", "sha256", "context_sha256", "template_version"} <= set(field_names)
+        ready = loaded and instance.status == Status.READY
+        instance._sent = instance._fingerprint() if ready else None
+        return instance
+
+    def _fingerprint(self) -> tuple:
+        return (self.file.name, self.sha256, self.context_sha256, self.template_version)
 
     @property
     def kind_label(self) -> str:

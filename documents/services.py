@@ -68,11 +68,13 @@ def _get_or_create(kind: DocumentKind, obj, acting_user) -> tuple[GeneratedDocum
                     object_repr=str(obj)[:200],
                     patient_id=kind.patient_id(obj),
                     requested_by=acting_user,
-                    download_name="document.pdf",
                 )
+                if kind.filename:
+                    document.download_name = kind.download_name(thaw(frozen["data"]), 0)[:150]
                 document.save()
-                document.download_name = kind.download_name(thaw(frozen["data"]), document.pk)[:150]
-                document.save(update_fields=["download_name"])
+                if not kind.filename:
+                    document.download_name = kind.download_name({}, document.pk)
+                    document.save(update_fields=["download_name"])
             return document, True
         except IntegrityError:
             # Someone asked for the very same document at the same moment.

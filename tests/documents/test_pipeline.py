@@ -248,3 +248,22 @@ def test_the_filename_gets_the_data_with_real_dates(personas, letter_kind):
     finally:
         registry.unregister("test_nom")
     assert document.download_name == "lettre-20260301.pdf"
+
+
+def test_S_DATA_1_a_ready_document_is_never_changed_nor_deleted(personas):
+    from django.core.exceptions import ValidationError
+
+    from tests.documents.helpers import demo_document
+
+    document = demo_document(personas.julie)
+    document.sha256 = "0" * 64
+    with pytest.raises(ValidationError):
+        document.save()
+    document.refresh_from_db()
+    document.status = Status.PENDING
+    with pytest.raises(ValidationError):
+        document.save()
+    document.refresh_from_db()
+    with pytest.raises(ValidationError):
+        document.delete()
+    assert GeneratedDocument.objects.filter(pk=document.pk, status=Status.READY).exists()
