@@ -33,14 +33,41 @@ class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Monter"), ("down", "Descendre")])
 
 
+LATENESS_WEIGHTS = [
+    (60, "Souple (un retard compte peu)"),
+    (120, "Normal"),
+    (400, "Important (à l'heure autant que possible)"),
+]
+
+
 class VisitPlanForm(forms.Form):
     expected_duration_min = forms.IntegerField(
         label="Durée prévue (min)", min_value=5, max_value=240,
-        error_messages={"min_value": "5 minutes au moins.", "max_value": "240 minutes au plus."},
+        error_messages={"min_value": "5 minutes au moins.", "max_value": "240 minutes au plus.",
+                        "required": "Indiquez la durée.", "invalid": "Un nombre de minutes."},
     )
     locked = forms.BooleanField(label="Fixer l'heure", required=False)
     locked_time = forms.TimeField(label="Heure fixée", required=False,
-                                  widget=forms.TimeInput(attrs={"type": "time"}))
+                                  widget=forms.TimeInput(attrs={"type": "time"}),
+                                  error_messages={"invalid": "Heure invalide (hh:mm)."})
+    after_visit = forms.TypedChoiceField(
+        label="Après le passage", required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": "Choisissez un passage de la liste."},
+    )
+    required_skill = forms.CharField(label="Compétence requise", required=False, max_length=40,
+                                     help_text="Pour la répartition (ex. : picc, stomie).")
+    lateness_cost = forms.TypedChoiceField(
+        label="Ponctualité (horaire souple)", choices=LATENESS_WEIGHTS, coerce=int,
+        required=False, empty_value=None,
+        error_messages={"invalid_choice": "Choisissez dans la liste."},
+    )
+
+    def __init__(self, *args, others=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["after_visit"].choices = [("", "—")] + [
+            (v.pk, f"{v.planned_time:%H:%M} {v.patient}" if v.planned_time else str(v.patient))
+            for v in others
+        ]
 
     def clean(self):
         data = super().clean()
@@ -94,3 +121,33 @@ class ReplanForm(forms.Form):
                                 widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180,
                                  widget=forms.HiddenInput)
+
+
+class RoutingProfileForm(forms.Form):
+    start_label = forms.CharField(label="Point de départ", required=False, max_length=160,
+                                  help_text="Vide : le cabinet.")
+    start_latitude = forms.DecimalField(label="Latitude", required=False, max_digits=9,
+                                        decimal_places=6, min_value=-90, max_value=90)
+    start_longitude = forms.DecimalField(label="Longitude", required=False, max_digits=9,
+                                         decimal_places=6, min_value=-180, max_value=180)
+    shift_start = forms.TimeField(label="Début de journée",
+                                  widget=forms.TimeInput(attrs={"type": "time"}))
+    shift_end = forms.TimeField(label="Fin de journée",
+                                widget=forms.TimeInput(attrs={"type": "time"}))
+    skills = forms.CharField(label="Compétences", required=False, max_length=300,
+                             help_text="Séparées par des virgules (ex. : picc, stomie).")
+
+    def clean_skills(self) -> list[str]:
+        words = [w.strip().lower() for w in self.cleaned_data["skills"].split(",")]
+        return sorted({w for w in words if w})
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("start_latitude"), data.get("start_longitude")
+        if (lat is None) != (lon is None):
+            self.add_error("start_longitude" if lon is None else "start_latitude",
+                           "Indiquez la latitude et la longitude, ou aucune des deux.")
+        start, end = data.get("shift_start"), data.get("shift_end")
+        if start and end and end <= start:
+            self.add_error("shift_end", "La fin de journée doit suivre le début.")
+        return data

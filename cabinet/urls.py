@@ -49,6 +49,7 @@ urlpatterns: list = [
     path("passages/<int:pk>/non-fait/", tournees.visit_not_done, name="visit_not_done"),
     path("passages/<int:pk>/rouvrir/", tournees.visit_reopen, name="visit_reopen"),
     path("ma-journee/", tournees.my_day, name="my_day"),
+    path("tournees/mes-reglages/", tournees.routing_profile, name="routing_profile"),
     path("agenda/", tournees.ics_settings, name="ics_settings"),
     path("agenda/<int:pk>/<str:token>.ics", tournees.ics_feed, name="ics_feed"),
 ]

@@ -377,25 +377,44 @@ def revert_tournee(*, acting_user, tournee: Tournee) -> None:
 
 @transaction.atomic
 def set_visit_plan(*, acting_user, visit: Visit, expected_duration_min: int, locked: bool,
-                   locked_time: time | None) -> None:
-    """The nurse's own duration for a visit, and whether it is fixed at a time."""
+                   locked_time: time | None, after_visit: Visit | None = None,
+                   required_skill: str | None = None, lateness_cost: int | None = None) -> None:
+    """The nurse's own duration for a visit, whether it is fixed at a time,
+    the visit it must follow, the skill it needs and how much lateness weighs."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status != VisitStatus.PLANNED:
         raise TourneeError("Ce passage n'est plus à faire.")
     if locked and locked_time is None:
         raise TourneeError("Indiquez l'heure à laquelle fixer le passage.")
+    if after_visit is not None:
+        if after_visit.pk == visit.pk or after_visit.date != visit.date:
+            raise TourneeError("Choisissez un autre passage du même jour.")
+        # No cycle: the chosen visit must not (indirectly) follow this one.
+        seen, current = set(), after_visit
+        while current is not None and current.pk not in seen:
+            if current.after_visit_id == visit.pk:
+                raise TourneeError("Ce passage suit déjà celui-ci : l'ordre serait circulaire.")
+            seen.add(current.pk)
+            current = current.after_visit
     if visit.expected_duration_min != expected_duration_min:
         visit.expected_duration_min = expected_duration_min
         visit.duration_set_by_nurse = True
     visit.locked = locked
     if locked:
         visit.planned_time = locked_time
+    visit.after_visit = after_visit
+    if required_skill is not None:
+        visit.required_skill = required_skill
+    if lateness_cost is not None:
+        visit.lateness_cost = lateness_cost
     visit.save()
     if visit.tournee_id:
         reschedule(visit.tournee)
     audit.record(actor=acting_user, action="visit.plan", obj=visit, patient_id=visit.patient_id,
                  duration=expected_duration_min, locked=locked,
-                 locked_time=locked_time.isoformat() if locked_time else None)
+                 locked_time=locked_time.isoformat() if locked_time else None,
+                 after_visit=after_visit.pk if after_visit else None,
+                 required_skill=visit.required_skill, lateness_cost=visit.lateness_cost)
 
 
 # -- the cabinet day --------------------------------------------------------------
@@ -599,6 +618,26 @@ def replan_rest_of_day(
     audit.record(actor=acting_user, action="tournee.replan", obj=tournee,
                  remaining=len(planned), status=solution.status)
     return solution
+
+
+@transaction.atomic
+def save_routing_profile(*, acting_user, nurse, start_label: str, start_latitude,
+                         start_longitude, shift_start: time, shift_end: time,
+                         skills: list[str]) -> RoutingProfile:
+    """The nurse's start point, hours and skills; used for the tournées created
+    from now on (and skills for every dispatch)."""
+    profile, _ = RoutingProfile.objects.get_or_create(nurse=nurse)
+    profile.start_label = start_label
+    profile.start_latitude = start_latitude
+    profile.start_longitude = start_longitude
+    profile.shift_start = shift_start
+    profile.shift_end = shift_end
+    profile.skills = skills
+    profile.save()
+    audit.record(actor=acting_user, action="routing_profile.update", obj=profile,
+                 skills=skills, shift_start=shift_start.isoformat(),
+                 shift_end=shift_end.isoformat())
+    return profile
 
 
 # -- iCalendar feed ---------------------------------------------------------------

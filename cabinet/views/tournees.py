@@ -30,9 +30,10 @@ from ..forms_tournees import (
     MoveForm,
     NotDoneForm,
     ReplanForm,
+    RoutingProfileForm,
     VisitPlanForm,
 )
-from ..models import Tournee, Visit
+from ..models import RoutingProfile, Tournee, Visit
 from ..models.visits import IcsFeedToken, NotDoneReason, VisitStatus
 from ..routing.svg import SvgStop, route_svg
 from ..services import tournees as service
@@ -188,8 +189,10 @@ def _panel_context(request, tournee: Tournee) -> dict:
             "plan_form": VisitPlanForm(initial={
                 "expected_duration_min": v.expected_duration_min, "locked": v.locked,
                 "locked_time": v.planned_time if v.locked else None,
-            }, auto_id=f"id_plan_{v.pk}_%s") if can_plan and v.status == VisitStatus.PLANNED
-            else None,
+                "after_visit": v.after_visit_id, "required_skill": v.required_skill,
+                "lateness_cost": v.lateness_cost,
+            }, auto_id=f"id_plan_{v.pk}_%s", others=[o for o in visits if o.pk != v.pk])
+            if can_plan and v.status == VisitStatus.PLANNED else None,
         })
     return {
         "tournee": tournee, "rows": rows, "can_plan": can_plan,
@@ -292,7 +295,8 @@ def visit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(Visit.objects.select_related("tournee"), pk=pk,
                               tournee__isnull=False)
     tournee = _get_tournee_for_planning(request.user, visit.tournee_id)
-    form = VisitPlanForm(request.POST, auto_id=f"id_plan_{visit.pk}_%s")
+    others = [o for o in service.tournee_visits(tournee) if o.pk != visit.pk]
+    form = VisitPlanForm(request.POST, auto_id=f"id_plan_{visit.pk}_%s", others=others)
     if not form.is_valid():
         context = _panel_context(request, tournee)
         for row in context["rows"]:
@@ -305,6 +309,9 @@ def visit_plan(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=request.user, visit=visit,
             expected_duration_min=form.cleaned_data["expected_duration_min"],
             locked=form.cleaned_data["locked"], locked_time=form.cleaned_data["locked_time"],
+            after_visit=next((o for o in others if o.pk == form.cleaned_data["after_visit"]), None),
+            required_skill=form.cleaned_data["required_skill"].strip(),
+            lateness_cost=form.cleaned_data["lateness_cost"],
         )
     except service.TourneeError as exc:
         messages.error(request, str(exc))
@@ -451,6 +458,33 @@ def tournee_replan(request: HttpRequest, pk: int) -> HttpResponse:
     if tournee.nurse_id == request.user.pk:
         return redirect(_my_day_url(tournee.date))
     return redirect("cabinet:tournee_detail", pk=tournee.pk)
+
+
+# -- the nurse's routing profile -----------------------------------------------------
+
+@roles(*NURSES)
+def routing_profile(request: HttpRequest) -> HttpResponse:
+    """Where the nurse's day starts and ends, her hours, her skills."""
+    profile = RoutingProfile.objects.filter(nurse=request.user).first()
+    if request.method == "POST":
+        form = RoutingProfileForm(request.POST)
+        if form.is_valid():
+            service.save_routing_profile(acting_user=request.user, nurse=request.user,
+                                         **form.cleaned_data)
+            messages.success(request, "Réglages de tournée enregistrés.")
+            return redirect("cabinet:routing_profile")
+        status = 400
+    else:
+        form = RoutingProfileForm(initial={
+            "start_label": profile.start_label if profile else "",
+            "start_latitude": profile.start_latitude if profile else None,
+            "start_longitude": profile.start_longitude if profile else None,
+            "shift_start": profile.shift_start if profile else "07:00",
+            "shift_end": profile.shift_end if profile else "20:30",
+            "skills": ", ".join(profile.skills) if profile else "",
+        })
+        status = 200
+    return render(request, "cabinet/tournee_profile.html", {"form": form}, status=status)
 
 
 # -- iCalendar feed -------------------------------------------------------------------

@@ -45,6 +45,7 @@ TOURNEE_POLICIES = {
     "cabinet:visit_reopen": UrlPolicy(_OWN_VISIT, kwargs=_visit, method="post"),
     "cabinet:my_day": UrlPolicy(_NURSES),
     "cabinet:ics_settings": UrlPolicy(_NURSES),
+    "cabinet:routing_profile": UrlPolicy(_NURSES),
     "cabinet:ics_feed": UrlPolicy(public(), kwargs=lambda p: {
         "pk": claire_feed().pk, "token": claire_feed().token}),
 }

@@ -211,3 +211,54 @@ def test_plan_day_and_dispatch_from_the_planning_page(personas):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "passage(s) réparti(s)" in page
+
+
+def test_visit_plan_form_sets_precedence_skill_and_refuses_a_cycle(personas):
+    tournee = claire_tournee()
+    first, second = Visit.objects.filter(tournee=tournee, status=VisitStatus.PLANNED).order_by(
+        "sequence")[:2]
+    client = personas.client("claire")
+    url = reverse("cabinet:visit_plan", args=[second.pk])
+    response = client.post(url, {"expected_duration_min": "25", "after_visit": str(first.pk),
+                                 "required_skill": "picc", "lateness_cost": "400"})
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.after_visit_id == first.pk and second.required_skill == "picc"
+    assert second.lateness_cost == 400 and second.expected_duration_min == 25
+    assert second.duration_set_by_nurse
+    # The first may not now follow the second.
+    response = client.post(reverse("cabinet:visit_plan", args=[first.pk]), {
+        "expected_duration_min": "15", "after_visit": str(second.pk)}, follow=True)
+    assert "circulaire" in response.content.decode()
+    first.refresh_from_db()
+    assert first.after_visit_id is None
+    bad = client.post(url, {"expected_duration_min": "2", "locked": "on"})
+    html = bad.content.decode()
+    assert bad.status_code == 400
+    assert "5 minutes au moins." in html and "Indiquez l&#x27;heure" in html
+
+
+def test_routing_profile_sets_start_point_hours_and_skills(personas):
+    from cabinet.models import RoutingProfile, Tournee
+
+    client = personas.client("marc")
+    url = reverse("cabinet:routing_profile")
+    bad = client.post(url, {"shift_start": "18:00", "shift_end": "07:00",
+                            "start_latitude": "47.4"})
+    html = bad.content.decode()
+    assert bad.status_code == 400
+    assert "La fin de journée doit suivre le début." in html
+    assert "ou aucune des deux" in html
+    assert not RoutingProfile.objects.filter(nurse=personas.marc).exists()
+    response = client.post(url, {
+        "start_label": "Domicile", "start_latitude": "47.401000", "start_longitude": "0.700000",
+        "shift_start": "06:45", "shift_end": "19:30", "skills": "PICC, stomie, picc"})
+    assert response.status_code == 302
+    profile = RoutingProfile.objects.get(nurse=personas.marc)
+    assert profile.skills == ["picc", "stomie"] and profile.start_label == "Domicile"
+    day = date(2031, 5, 6)
+    _visits_for(personas.marc, 2, day=day)
+    tournee = service.get_or_create_tournee(nurse=personas.marc, day=day)
+    assert tournee.start_label == "Domicile" and float(tournee.start_latitude) == 47.401
+    assert tournee.start_time == time(6, 45) and tournee.end_time == time(19, 30)
+    assert Tournee.objects.get(pk=tournee.pk).visits.count() == 2
