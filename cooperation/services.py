@@ -301,7 +301,7 @@ def _require_open(inclusion: PatientInclusion) -> None:
 @transaction.atomic
 def record_delegated_act(*, acting_user, inclusion: PatientInclusion, data: dict) -> DelegatedAct:
     _require_nurse(acting_user)
-    inclusion = PatientInclusion.objects.select_for_update().select_related(
+    inclusion = PatientInclusion.objects.select_for_update(of=("self",)).select_related(
         "patient", "patient__medecin_traitant"
     ).get(pk=inclusion.pk)
     _require_open(inclusion)
@@ -406,9 +406,9 @@ def plan_follow_up(*, acting_user, inclusion: PatientInclusion, first_date: dt.d
     nurse's tournées, on top of the usual care. The visits carry no NGAP act
     (R-PAPH-9: covered by the forfait)."""
     _require_nurse(acting_user)
-    inclusion = PatientInclusion.objects.select_for_update().select_related("patient").get(
-        pk=inclusion.pk
-    )
+    inclusion = PatientInclusion.objects.select_for_update(of=("self",)).select_related(
+        "patient"
+    ).get(pk=inclusion.pk)
     _require_open(inclusion)
     protocol = inclusion.protocol_def
     if protocol is None or protocol.follow_up is None:

@@ -14,7 +14,8 @@ from documents.models import GeneratedDocument
 pytestmark = pytest.mark.e2e
 
 
-def test_nurse_includes_a_patient_and_sends_the_report(browser, live_server, transactional_demo):
+def test_nurse_includes_a_patient_and_sends_the_report(browser, live_server, transactional_demo,
+                                                       eager):
     faure = Patient.objects.get(last_name="Faure", first_name="Marguerite")
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.goto(f"{live_server.url}/connexion/")

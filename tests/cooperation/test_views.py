@@ -151,7 +151,7 @@ def test_foreign_patient_is_not_found_for_the_remplacante(personas):
     assert personas.client("julie").get(url).status_code == 404
 
 
-def test_doctor_report_pdf_through_the_documents_pipeline(personas,
+def test_doctor_report_pdf_through_the_documents_pipeline(personas, eager,
                                                          django_capture_on_commit_callbacks):
     act = vidal_inclusion().acts.order_by("pk").first()
     client = personas.client("claire")
@@ -170,7 +170,7 @@ def test_doctor_report_pdf_through_the_documents_pipeline(personas,
     assert document.context["data"]["recipient"]["name"] == str(act.doctor)
 
 
-def test_information_letter_pdf(personas, django_capture_on_commit_callbacks):
+def test_information_letter_pdf(personas, eager, django_capture_on_commit_callbacks):
     inclusion = vidal_inclusion()
     client = personas.client("claire")
     with django_capture_on_commit_callbacks(execute=True):
