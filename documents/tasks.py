@@ -33,6 +33,7 @@ def _reason(exc: BaseException) -> str:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
+    ignore_result=True,  # the outcome is on the document, not in the result backend
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     retry_backoff_max=60,
@@ -82,14 +83,15 @@ def render_document(self, document_id: int) -> str:
 
 
 @shared_task(
-    bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT_ERRORS,
+    bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True,
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2, retry_backoff_max=60, retry_jitter=True, max_retries=MAX_RETRIES,
 )
 def merge_batch(self, batch_id: int) -> bool:
     return pipeline.merge(batch_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, ignore_result=True)
 def resume_stale_documents() -> dict:
     """Re-enqueue lost renders and unmerged complete batches (run when a
     worker starts and periodically by Celery beat)."""
