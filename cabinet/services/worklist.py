@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from ..models import Ald, Patient, Prescription, Visit
 from ..models.patients import AldDecision
@@ -46,7 +46,8 @@ def build(*, patients: QuerySet[Patient], today: date) -> Worklist:
         Prescription.objects.filter(patient__in=patients, start_date__lte=horizon)
         .annotate(has_planned=Exists(planned_after))
         .filter(has_planned=True)
-        .annotate(last_planned=Max("care_plans__visits__date"))
+        .annotate(last_planned=Max("care_plans__visits__date", filter=Q(
+            care_plans__visits__status=VisitStatus.PLANNED)))
         .select_related("patient", "prescriber")
         .order_by("start_date")
     )
