@@ -8,9 +8,9 @@ from ..models import Ald, CarePlan, Patient, Prescription
 from ..validators import sniff_content_type
 
 
-def _get_patient_for_user(user, pk: int) -> Patient:
+def _get_patient_for_user(user, pk: int, *, related: tuple[str, ...] = ()) -> Patient:
     """The patient if the user may see it, else 404 (a foreign object)."""
-    return get_object_or_404(selectors.patients_visible_to(user), pk=pk)
+    return get_object_or_404(selectors.patients_visible_to(user).select_related(*related), pk=pk)
 
 
 def _get_prescription_for_user(user, pk: int) -> Prescription:

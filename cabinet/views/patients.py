@@ -83,10 +83,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(*STAFF)
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    patient = _get_patient_for_user(user, pk)
-    patient = (
-        Patient.objects.select_related("medecin_traitant", "referent_nurse").get(pk=patient.pk)
-    )
+    patient = _get_patient_for_user(user, pk, related=("medecin_traitant", "referent_nurse"))
     today = timezone.localdate()
     alds = list(patient.alds.select_related("established_by"))
     ald_statuses = [(ald, ald.status_on(today)) for ald in alds]
