@@ -3,6 +3,8 @@
 
 - "demande de renouvellement d'ordonnance", to the prescriber, from the
   renewal worklist;
+- "demande de protocole de soins" (ALD near its end, or procédure
+  dérogatoire whose standard protocol is due), to the médecin traitant;
 - "lettre d'information aux patients" (continuity of care during a
   remplacement), one per patient, batch-capable: a titulaire prints one for
   each of the patients she is the referent nurse of.
@@ -15,6 +17,7 @@ from django.utils import timezone
 from core.models import Role
 
 RENEWAL_KIND = "cabinet_renouvellement_ordonnance"
+ALD_KIND = "cabinet_protocole_ald"
 PATIENT_LETTER_KIND = "cabinet_information_patient"
 TEMPLATE = "documents/pdf/generic_letter.html"
 
@@ -79,6 +82,43 @@ def renewal_context(prescription) -> dict:
     }
 
 
+def ald_context(ald) -> dict:
+    patient = ald.patient
+    medecin = patient.medecin_traitant or ald.established_by
+    status = ald.status
+    if ald.procedure == "derogatoire" and ald.valid_to:
+        ask = (f"La prise en charge à 100 % a été ouverte en procédure dérogatoire jusqu'au "
+               f"{ald.valid_to:%d/%m/%Y} : pourriez-vous établir le protocole de soins "
+               "définitif avant cette date ?")
+    elif ald.valid_to:
+        ask = (f"L'exonération se termine le {ald.valid_to:%d/%m/%Y} : pourriez-vous établir "
+               "le renouvellement du protocole de soins ?")
+    else:
+        ask = "Pourriez-vous établir le protocole de soins et nous en transmettre le volet ?"
+    return {
+        "date": timezone.localdate(),
+        "recipient": {
+            "name": f"Dr {medecin.first_name} {medecin.last_name}" if medecin else
+            "Médecin traitant",
+            "lines": [line for line in ((medecin.address, f"{medecin.postcode} {medecin.city}")
+                                        if medecin else ()) if line.strip()],
+        },
+        "subject": f"Protocole de soins ALD {ald.ald_number} — {patient.last_name.upper()} "
+                   f"{patient.first_name}",
+        "greeting": "Cher confrère, chère consœur,",
+        "paragraphs": [
+            f"Nous assurons les soins infirmiers de {patient.first_name} "
+            f"{patient.last_name.upper()}, né(e) le {patient.birth_date:%d/%m/%Y}, en rapport "
+            f"avec l'ALD {ald.ald_number} ({ald.label}).",
+            f"État du protocole au {timezone.localdate():%d/%m/%Y} : {status.label.lower()}.",
+            ask,
+        ],
+        "closing": "Avec nos remerciements et nos salutations confraternelles.",
+        "signature": "L'équipe infirmière du cabinet",
+        "ald": ald.pk,
+    }
+
+
 def patient_letter_context(patient) -> dict:
     nurse = patient.referent_nurse
     name = nurse.get_full_name() if nurse else "votre infirmier(ère)"
@@ -113,6 +153,12 @@ def can_view_prescription(user, prescription) -> bool:
     return _visible(user, prescriptions_visible_to(user), prescription.pk)
 
 
+def can_view_ald(user, ald) -> bool:
+    from .selectors import alds_visible_to
+
+    return _visible(user, alds_visible_to(user), ald.pk)
+
+
 def can_view_patient(user, patient) -> bool:
     from .selectors import patients_visible_to
 
@@ -144,6 +190,17 @@ def register_kinds() -> None:
         can_view=can_view_prescription,
         patient_id=lambda prescription: prescription.patient_id,
         filename=lambda data: f"renouvellement-ordonnance-{data['prescription']}.pdf",
+    ), replace=True)
+    register(DocumentKind(
+        code=ALD_KIND,
+        label="Demande de protocole de soins (ALD)",
+        model="cabinet.Ald",
+        template=TEMPLATE,
+        version="1",
+        build_context=ald_context,
+        can_view=can_view_ald,
+        patient_id=lambda ald: ald.patient_id,
+        filename=lambda data: f"protocole-ald-{data['ald']}.pdf",
     ), replace=True)
     register(DocumentKind(
         code=PATIENT_LETTER_KIND,

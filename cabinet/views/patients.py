@@ -13,6 +13,7 @@ from core.models import AuditEvent, Role
 
 from .. import selectors
 from ..forms import PatientForm, PatientSearchForm
+from ..letters import PATIENT_LETTER_KIND, registered
 from ..models import Patient, PatientVersion, PrescribedAct, Prescription, Visit
 from ..models.visits import VisitStatus
 from ..services.patients import ConcurrentEditError, save_patient
@@ -116,6 +117,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "warnings": warnings,
         "show_clinical": selectors.can_see_clinical(user),
         "can_edit_admin": user.role in EDITORS,
+        "patient_letter_kind": PATIENT_LETTER_KIND if registered(PATIENT_LETTER_KIND) else "",
         "today": today,
     })
 

@@ -8,7 +8,7 @@ from core.access import roles
 from core.models import Role
 
 from .. import selectors
-from ..letters import RENEWAL_KIND, registered
+from ..letters import ALD_KIND, RENEWAL_KIND, registered
 from ..services import worklist
 
 
@@ -18,4 +18,5 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     work = worklist.build(patients=selectors.patients_visible_to(request.user), today=today)
     return render(request, "cabinet/worklist.html", {
         "work": work, "today": today, "letters": registered(RENEWAL_KIND),
+        "ald_kind": ALD_KIND if registered(ALD_KIND) else "",
     })

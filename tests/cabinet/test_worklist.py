@@ -78,3 +78,35 @@ def test_renewal_letter_renders_to_pdf(personas):
     frozen = freeze({"cabinet": letterhead(), "data": renewal_context(prescription)})
     pdf = render_pdf(TEMPLATE, frozen, {"requested_at": prescription.created_at})
     assert pdf.startswith(b"%PDF")
+
+
+def test_ald_letter_to_the_medecin_traitant(personas):
+    from cabinet.letters import ALD_KIND
+    from cabinet.models import Ald
+    from documents.models import GeneratedDocument
+
+    ald = Ald.objects.filter(procedure="derogatoire").select_related("patient").first()
+    response = personas.client("nadia").post(
+        reverse("documents:request", kwargs={"kind": ALD_KIND, "object_id": ald.pk}))
+    assert response.status_code == 302
+    document = GeneratedDocument.objects.get(kind=ALD_KIND, object_id=ald.pk)
+    data = document.context["data"]
+    assert "dérogatoire" in " ".join(data["paragraphs"])
+    assert document.patient_id == ald.patient_id
+    # The remplaçante does not see this patient: no letter for her.
+    response = personas.client("julie").post(
+        reverse("documents:request", kwargs={"kind": ALD_KIND, "object_id": ald.pk}))
+    assert response.status_code == 404
+
+
+def test_patient_letter_from_the_patient_page(personas):
+    from cabinet.letters import PATIENT_LETTER_KIND
+    from documents.models import GeneratedDocument
+
+    patient = julie_patient()
+    response = personas.client("claire").post(
+        reverse("documents:request", kwargs={"kind": PATIENT_LETTER_KIND,
+                                             "object_id": patient.pk}))
+    assert response.status_code == 302
+    document = GeneratedDocument.objects.get(kind=PATIENT_LETTER_KIND, object_id=patient.pk)
+    assert patient.last_name.upper() in document.context["data"]["recipient"]["name"]
