@@ -25,6 +25,7 @@ from core.models import Role
 from . import catalogue
 from .eligibility import Status, evaluate
 from .models import (
+    COORDINATED_STRUCTURES,
     Adhesion,
     AdhesionStatus,
     DelegatedAct,
@@ -112,6 +113,13 @@ def _validate_adhesion(adhesion: Adhesion) -> None:
         errors["protocol"] = ["Protocole inconnu."]
     if adhesion.nurse_id and adhesion.nurse.role not in NURSE_ROLES:
         errors["nurse"] = ["Le délégué doit être un(e) infirmier(ère)."]
+    if protocol is not None and "practice.coordinated_practice" in protocol.facts() and (
+        adhesion.structure_kind and adhesion.structure_kind not in COORDINATED_STRUCTURES
+    ):
+        errors["structure_kind"] = [
+            "Ce protocole est réservé à l'exercice coordonné : MSP, centre de santé, ESP, CPTS "
+            "ou SSIAD (R-PAPH-1, R-PAPH-2)."
+        ]
     if adhesion.training_completed_at and adhesion.training_hours is None:
         errors["training_hours"] = ["Indiquez le nombre d'heures de la formation suivie."]
     if adhesion.training_hours is not None and adhesion.training_hours <= 0:

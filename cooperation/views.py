@@ -16,7 +16,7 @@ from core.access import any_role, roles
 from core.audit import record_view
 from core.models import Role
 
-from . import catalogue, selectors, services
+from . import catalogue, indicators, selectors, services
 from .eligibility import Status, evaluate_all
 from .forms import (
     AdhesionForm,
@@ -113,10 +113,12 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
 def protocol_detail(request: HttpRequest, protocol_id: str) -> HttpResponse:
     protocol = _get_protocol(protocol_id)
     adhesions = selectors.adhesions_visible_to(request.user).filter(protocol=protocol.id)
+    today = timezone.localdate()
     return render(request, "cooperation/protocol_detail.html", {
         "protocol": protocol,
         "adhesions": adhesions,
-        "today": timezone.localdate(),
+        "today": today,
+        "indicators": indicators.yearly(protocol.id, today.year),
     })
 
 
@@ -161,6 +163,8 @@ def patient_eligibility(request: HttpRequest, patient_id: int) -> HttpResponse:
 def assessment_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _get_patient_for_user(request.user, patient_id)
     assessment = assessment_of(patient)
+    if request.method == "GET":
+        record_view(request, obj=patient, patient_id=patient.pk)
     form = AssessmentForm(request.POST or None, instance=assessment)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}

@@ -282,6 +282,13 @@ def test_r_coop_2_training_before_implementation(personas):
     assert "training_completed_at" in exc.value.message_dict
 
 
+def test_r_paph_1_adhesion_needs_a_coordinated_structure(personas):
+    with pytest.raises(ValidationError) as exc:
+        services.save_adhesion(acting_user=personas.nadia, adhesion=None, data=adhesion_data(
+            personas, structure_kind=StructureKind.OTHER))
+    assert "R-PAPH-1" in exc.value.message_dict["structure_kind"][0]
+
+
 def test_draft_adhesion_needs_no_training(personas):
     adhesion = services.save_adhesion(acting_user=personas.nadia, adhesion=None, data=adhesion_data(
         personas, status=AdhesionStatus.DRAFT, declared_at=None, training_hours=None,
