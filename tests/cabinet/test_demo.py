@@ -39,3 +39,15 @@ def test_seed_is_idempotent(personas):
     counts = (Patient.objects.count(), Ald.objects.count(), Visit.objects.count())
     demo.seed()
     assert (Patient.objects.count(), Ald.objects.count(), Visit.objects.count()) == counts
+
+
+def test_seed_on_a_later_day_extends_without_duplicates(personas, monkeypatch):
+    later = timezone.localdate() + timedelta(days=5)
+    monkeypatch.setattr(demo.timezone, "localdate", lambda: later)
+    before = Visit.objects.count()
+    demo.seed()
+    assert Visit.objects.count() > before
+    assert Visit.objects.filter(date=later + timedelta(days=demo.HORIZON_DAYS - 1)).exists()
+    counts = Visit.objects.count()
+    demo.seed()
+    assert Visit.objects.count() == counts
