@@ -26,7 +26,7 @@ def test_nurse_optimises_tomorrow_then_marks_a_visit_done_on_her_phone(
     desk.goto(f"{live_server.url}/cabinet/tournees/?jour={tomorrow.isoformat()}")
     desk.locator("#optimise-my-day").click()
     desk.wait_for_url("**/cabinet/tournees/*/")
-    assert desk.get_by_text("Après").is_visible()
+    assert desk.get_by_text("Après", exact=True).is_visible()
     assert desk.locator("svg.route-svg").is_visible()
     desk.locator("#accept").click()
     desk.wait_for_selector("text=acceptée")
