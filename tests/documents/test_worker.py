@@ -34,6 +34,30 @@ def _document(pk: int) -> GeneratedDocument:
     return GeneratedDocument.objects.get(pk=pk)
 
 
+def _unacked_render_message(document_id: int, *, forget: bool = False) -> bool:
+    """Whether the broker (Redis) holds the render message as delivered but
+    not acknowledged; `forget` drops it, so no message of this test's queue
+    is left behind for the broker to restore later."""
+    import json
+
+    import redis
+
+    broker = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+    for tag, raw in broker.hgetall("unacked").items():
+        message, _exchange, routing_key = json.loads(raw)
+        headers = message.get("headers", {})
+        if (
+            routing_key == settings.CELERY_TASK_DEFAULT_QUEUE
+            and headers.get("task") == "documents.tasks.render_document"
+            and headers.get("argsrepr") == f"({document_id},)"
+        ):
+            if forget:
+                broker.hdel("unacked", tag)
+                broker.zrem("unacked_index", tag)
+            return True
+    return False
+
+
 def test_a_real_worker_renders_the_pdf(celery_worker_factory, letter_kind):
     from core.models import User
 
@@ -75,7 +99,7 @@ def test_a_worker_killed_mid_render_leaves_the_document_to_the_next_worker(
 
     marker = tmp_path / "hold-renders"
     marker.touch()
-    limit = 4
+    limit = 8  # soft limit 6 s: the kill below comes well before it
     env = {"DOCUMENTS_TEST_SLOW_MARKER": str(marker), "DOCUMENTS_RENDER_TIME_LIMIT": str(limit),
            "DOCUMENTS_STALE_MARGIN": "1"}
     first = celery_worker_factory(settings_module=WORKER_SETTINGS, extra_env=env)
@@ -88,6 +112,8 @@ def test_a_worker_killed_mid_render_leaves_the_document_to_the_next_worker(
     first.wait(timeout=10)
     held = _document(document.pk)
     assert held.status == Status.RENDERING and held.attempts == 1 and not held.file
+    # Acknowledged late: the broker still holds the message of the killed render.
+    assert _unacked_render_message(document.pk)
     marker.unlink()
 
     # Wait until the dead render is stale (hard limit + margin), then start
@@ -99,6 +125,7 @@ def test_a_worker_killed_mid_render_leaves_the_document_to_the_next_worker(
     assert done.status == Status.READY, done.error
     assert done.attempts == 2
     assert "Julie Petit" in pdf_text(done.file.open("rb").read())
+    _unacked_render_message(document.pk, forget=True)
 
 
 def test_a_batch_on_two_workers_gives_every_pdf_and_the_merged_one(celery_worker_factory, letter_kind):
