@@ -203,3 +203,15 @@ def test_navigation_entry_for_every_role(personas):
     for name in ("claire", "julie", "nadia", "admin"):
         html = personas.client(name).get(reverse("home")).content.decode()
         assert reverse("cooperation:protocol_list") in html
+
+
+def test_panel_template_tag_for_other_apps_pages(personas, rf):
+    from django.template import Context, Template
+
+    template = Template("{% load cooperation_tags %}{% cooperation_panel patient %}")
+    faure = patient("Faure")
+    for name, shown in (("claire", True), ("nadia", False), ("admin", False), ("julie", False)):
+        request = rf.get("/")
+        request.user = getattr(personas, name)
+        html = template.render(Context({"request": request, "patient": faure}))
+        assert ("R-PAPH-3" in html) is shown, name
