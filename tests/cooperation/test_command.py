@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cooperation.eligibility import evaluate_all
+from cooperation.management.commands.protocol_eligibility import InputError, parse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,3 +137,33 @@ def test_real_process_exit_status_and_no_traceback():
     assert bad.returncode == 2
     assert json.loads(bad.stdout)["error"]
     assert b"Traceback" not in bad.stderr
+
+
+# S-INPUT-1: whatever JSON arrives, the answer is a result or an input error.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+fact_keys = st.sampled_from(["birth_date", "refusal", "doctor_home_visits_last_year",
+                             "iadl_modified_score", "smoker", "unknown_fact"])
+documents = st.fixed_dictionaries({}, optional={
+    "date": st.one_of(st.just("2026-03-01"), json_values),
+    "practice": st.dictionaries(st.sampled_from(["coordinated_practice", "asalee_member", "x"]),
+                                json_values, max_size=3),
+    "patient": st.dictionaries(fact_keys, st.one_of(json_values, st.just("1940-05-02")),
+                               max_size=4),
+})
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=st.one_of(documents, json_values))
+def test_any_json_gives_a_result_or_an_input_error(payload):
+    try:
+        facts = parse(payload)
+    except InputError as exc:
+        assert exc.details
+        return
+    for result in evaluate_all(facts):
+        assert result.status.value in ("eligible", "not_eligible", "incomplete")
