@@ -64,6 +64,10 @@ def _get_kind(code: str) -> registry.DocumentKind:
         raise Http404 from None
 
 
+def _any(objects) -> bool:
+    return objects.exists() if hasattr(objects, "exists") else bool(objects)
+
+
 @any_role
 @require_GET
 def document_list(request: HttpRequest) -> HttpResponse:
@@ -76,7 +80,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     batches = DocumentBatch.objects.filter(requested_by=request.user)[:20]
     actions = []
     for kind in registry.all_kinds():
-        if kind.batch_objects and kind.batch_objects(request.user):
+        if kind.batch_objects and _any(kind.batch_objects(request.user)):
             actions.append({"kind": kind, "batch": True, "label": kind.batch_label or kind.label})
         demo = None
         if kind.model == "core.Cabinet" and kind.demo_object:
