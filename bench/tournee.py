@@ -24,6 +24,7 @@ The machine may be shared: timings are indicative.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import sys
@@ -52,6 +53,7 @@ def setup_django(database_url: str | None) -> None:
     if fresh:
         handle, path = tempfile.mkstemp(prefix="cabinet-bench-", suffix=".sqlite3")
         os.close(handle)
+        atexit.register(lambda: os.path.exists(path) and os.remove(path))
         database_url = f"sqlite:///{path}"
     elif database_url.startswith("postgres"):
         _ensure_postgres_database(database_url)
