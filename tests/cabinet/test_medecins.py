@@ -39,8 +39,10 @@ def test_r_id_2_rpps_luhn_needs_confirmation(personas):
 
 
 def test_medecin_list_and_search(personas):
-    response = personas.client("julie").get(reverse("cabinet:medecin_list"), {"q": "lefevre"})
+    response = personas.client("julie").get(reverse("cabinet:medecin_list"), {"q": "LEFEVRE"})
     assert response.status_code == 200
+    names = [m.last_name for m in response.context["page"].object_list]
+    assert names == ["Lefèvre"]
 
 
 def test_medecin_edit_bad_id(personas):
