@@ -314,11 +314,18 @@ def _nurse_id(visit: Visit, acting_user) -> int | None:
 
 
 @transaction.atomic
-def visit_completed(*, visit: Visit, acting_user=None) -> Seance:
+def visit_completed(*, visit: Visit, acting_user=None) -> Seance | None:
     """The visit is done (or a done visit was edited): its séance is priced
-    (created once, updated while not invoiced) and its day re-priced."""
+    (created once, updated while not invoiced) and its day re-priced.
+
+    A passage where no NGAP act was performed bills nothing, travel included:
+    IFD and IK only accompany billed care (NGAP-13-1), and a follow-up under a
+    cooperation protocol is paid by the protocol's own forfait, never with
+    travel indemnities (R-PAPH-9)."""
     visit = Visit.objects.select_related("patient", "care_plan__prescription", "tournee").get(
         pk=visit.pk)
+    if not visit.performed_acts:
+        return visit_reopened(visit=visit, acting_user=acting_user)
     cabinet = Cabinet.current()
     seance = Seance.objects.select_for_update().filter(visit=visit).first()
     if seance is not None and seance.is_invoiced:

@@ -234,3 +234,18 @@ def test_prescription_flags_reach_the_engine(personas, hour):
     done(visit, personas.claire, hour=hour)
     seance = Seance.objects.get(visit=visit)
     assert "NUIT" in [c for c, *_ in codes(seance)]
+
+
+def test_r_paph_9_a_passage_without_ngap_act_bills_nothing(personas):
+    """A protocol follow-up (no NGAP act) gets no séance, hence no IFD/IK."""
+    visit = make_visit(make_patient(), personas.claire, [])
+    done(visit, personas.claire, performed=[])
+    assert not Seance.objects.filter(visit=visit).exclude(status=SeanceStatus.CANCELLED).exists()
+
+
+def test_removing_every_act_of_a_done_visit_cancels_its_seance(personas):
+    visit = make_visit(make_patient(), personas.claire, [AMI1])
+    done(visit, personas.claire)
+    assert Seance.objects.get(visit=visit).status == SeanceStatus.PRICED
+    done(visit, personas.claire, performed=[])
+    assert Seance.objects.get(visit=visit).status == SeanceStatus.CANCELLED
