@@ -515,7 +515,9 @@ def mark_done(
     if visit.status == VisitStatus.CANCELLED:
         raise TourneeError("Ce passage a été annulé.")
     acts = _clean_acts(visit, performed)
-    if not acts:
+    # A visit planned without NGAP act (a cooperation follow-up) is done
+    # without one; billing then bills nothing for it.
+    if not acts and visit.acts:
         raise TourneeError("Cochez au moins un acte réalisé, ou indiquez que le passage n'a pas "
                            "été fait.")
     was_done = visit.status == VisitStatus.DONE

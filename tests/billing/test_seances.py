@@ -243,9 +243,8 @@ def test_r_paph_9_a_passage_without_ngap_act_bills_nothing(personas):
     assert not Seance.objects.filter(visit=visit).exclude(status=SeanceStatus.CANCELLED).exists()
 
 
-def test_removing_every_act_of_a_done_visit_cancels_its_seance(personas):
+def test_a_visit_planned_with_acts_cannot_be_done_without_one(personas):
     visit = make_visit(make_patient(), personas.claire, [AMI1])
-    done(visit, personas.claire)
-    assert Seance.objects.get(visit=visit).status == SeanceStatus.PRICED
-    done(visit, personas.claire, performed=[])
-    assert Seance.objects.get(visit=visit).status == SeanceStatus.CANCELLED
+    with pytest.raises(cabinet_service.TourneeError, match="au moins un acte"):
+        done(visit, personas.claire, performed=[])
+    assert not Seance.objects.filter(visit=visit).exists()
