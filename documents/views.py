@@ -133,7 +133,9 @@ def _document_context(document: GeneratedDocument) -> dict:
 @any_role
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """S-TRACE-1: the page names the patient concerned, so it is logged too."""
     document = _get_document_for_user(request.user, pk)
+    audit.record_view(request, obj=document, patient_id=document.patient_id)
     return render(request, "documents/detail.html", _document_context(document))
 
 
@@ -179,7 +181,10 @@ def _batch_context(batch: DocumentBatch) -> dict:
 @any_role
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """S-TRACE-1: lists every document (and patient) of the batch: one row each."""
     batch = _get_batch_for_user(request.user, pk)
+    for document in batch.visible_documents:
+        audit.record_view(request, obj=document, patient_id=document.patient_id)
     return render(request, "documents/batch_detail.html", _batch_context(batch))
 
 

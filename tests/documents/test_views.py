@@ -133,3 +133,15 @@ def test_S_TRACE_1_merged_download_logs_every_document(personas):
     assert response.status_code == 200
     b"".join(response.streaming_content)
     assert AuditEvent.objects.filter(action="view").count() == before + 2
+
+
+def test_S_TRACE_1_the_document_page_is_logged_too(personas):
+    document = demo_document(personas.julie)
+    response = personas.client("claire").get(reverse("documents:detail", args=[document.pk]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="view", object_id=str(document.pk)).latest("pk")
+    assert event.actor == personas.claire and event.view == "documents:detail"
+    # Polling the status (no names shown) adds nothing.
+    before = AuditEvent.objects.count()
+    personas.client("claire").get(reverse("documents:status", args=[document.pk]))
+    assert AuditEvent.objects.count() == before
