@@ -7,6 +7,7 @@ class CooperationConfig(AppConfig):
     verbose_name = "Coopération médecins–infirmiers"
 
     def ready(self):
+        from cabinet.panels import PatientPanel, register_patient_panel
         from core.models import Role
         from core.navigation import NavItem, register
         from documents import registry
@@ -21,3 +22,7 @@ class CooperationConfig(AppConfig):
         for kind in kinds():
             registry.register(kind, replace=True)
         register(NavItem("Coopération", "cooperation:protocol_list", frozenset(Role), order=60))
+        register_patient_panel(PatientPanel(
+            "Protocoles de coopération", "cooperation:patient_eligibility",
+            frozenset({Role.TITULAIRE, Role.REMPLACANT}), order=50,
+        ))

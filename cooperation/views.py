@@ -154,6 +154,10 @@ def patient_eligibility(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _get_patient_for_user(request.user, patient_id)
     record_view(request, obj=patient, patient_id=patient.pk)
     context = eligibility_panel_context(request.user, patient)
+    if request.htmx:
+        # The patient page loads this panel into itself.
+        return render(request, "cooperation/_patient_panel.html",
+                      {**context, "patient": patient, "hidden": False})
     context["inclusions"] = PatientInclusion.objects.filter(patient=patient).select_related(
         "adhesion", "adhesion__doctor", "adhesion__nurse")
     return render(request, "cooperation/patient_eligibility.html", context)

@@ -16,6 +16,7 @@ from ..forms import PatientForm, PatientSearchForm
 from ..letters import PATIENT_LETTER_KIND, registered
 from ..models import Patient, PatientVersion, PrescribedAct, Prescription, Visit
 from ..models.visits import VisitStatus
+from ..panels import patient_panels_for
 from ..services.patients import ConcurrentEditError, save_patient
 from .common import _get_patient_for_user
 
@@ -118,6 +119,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_clinical": selectors.can_see_clinical(user),
         "can_edit_admin": user.role in EDITORS,
         "patient_letter_kind": PATIENT_LETTER_KIND if registered(PATIENT_LETTER_KIND) else "",
+        "panels": patient_panels_for(user),
         "today": today,
     })
 

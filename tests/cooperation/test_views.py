@@ -205,13 +205,15 @@ def test_navigation_entry_for_every_role(personas):
         assert reverse("cooperation:protocol_list") in html
 
 
-def test_panel_template_tag_for_other_apps_pages(personas, rf):
-    from django.template import Context, Template
-
-    template = Template("{% load cooperation_tags %}{% cooperation_panel patient %}")
+def test_panel_is_loaded_into_the_patient_page_for_nurses(personas):
+    """The patient page (cabinet) gets the panel through cabinet.panels, loaded
+    by htmx from this app's URL: no import of cooperation from cabinet."""
     faure = patient("Faure")
-    for name, shown in (("claire", True), ("nadia", False), ("admin", False), ("julie", False)):
-        request = rf.get("/")
-        request.user = getattr(personas, name)
-        html = template.render(Context({"request": request, "patient": faure}))
-        assert ("R-PAPH-3" in html) is shown, name
+    url = reverse("cooperation:patient_eligibility", kwargs={"patient_id": faure.pk})
+    page = personas.client("claire").get(reverse("cabinet:patient_detail", args=[faure.pk]))
+    assert f'hx-get="{url}"' in page.content.decode()
+    fragment = personas.client("claire").get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "R-PAPH-3" in fragment and "<html" not in fragment
+    for name in ("nadia", "admin"):
+        page = personas.client(name).get(reverse("cabinet:patient_detail", args=[faure.pk]))
+        assert url not in page.content.decode(), name
