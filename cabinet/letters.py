@@ -74,9 +74,9 @@ def renewal_context(prescription) -> dict:
                                 if line]},
         "subject": f"Demande de renouvellement d'ordonnance — {patient.last_name.upper()} "
                    f"{patient.first_name}",
-        "greeting": "Cher confrère, chère consœur,",
+        "greeting": "Docteur,",
         "paragraphs": paragraphs,
-        "closing": "Avec nos remerciements et nos salutations confraternelles.",
+        "closing": "Avec nos remerciements, veuillez agréer, Docteur, nos salutations distinguées.",
         "signature": "L'équipe infirmière du cabinet",
         "prescription": prescription.pk,
     }
@@ -105,7 +105,7 @@ def ald_context(ald) -> dict:
         },
         "subject": f"Protocole de soins ALD {ald.ald_number} — {patient.last_name.upper()} "
                    f"{patient.first_name}",
-        "greeting": "Cher confrère, chère consœur,",
+        "greeting": "Docteur,",
         "paragraphs": [
             f"Nous assurons les soins infirmiers de {patient.first_name} "
             f"{patient.last_name.upper()}, né(e) le {patient.birth_date:%d/%m/%Y}, en rapport "
@@ -113,7 +113,7 @@ def ald_context(ald) -> dict:
             f"État du protocole au {timezone.localdate():%d/%m/%Y} : {status.label.lower()}.",
             ask,
         ],
-        "closing": "Avec nos remerciements et nos salutations confraternelles.",
+        "closing": "Avec nos remerciements, veuillez agréer, Docteur, nos salutations distinguées.",
         "signature": "L'équipe infirmière du cabinet",
         "ald": ald.pk,
     }
@@ -175,6 +175,18 @@ def my_patients(user):
                 .order_by("last_name", "first_name", "pk"))
 
 
+def _demo(model_name: str):
+    """The demo object `render_demo_documents` renders for a kind: the first
+    row of the demo cabinet, so the output is the same on every machine."""
+
+    def first():
+        from django.apps import apps
+
+        return apps.get_model("cabinet", model_name).objects.order_by("pk").first()
+
+    return first
+
+
 def register_kinds() -> None:
     try:
         from documents.registry import DocumentKind, register
@@ -190,6 +202,7 @@ def register_kinds() -> None:
         can_view=can_view_prescription,
         patient_id=lambda prescription: prescription.patient_id,
         filename=lambda data: f"renouvellement-ordonnance-{data['prescription']}.pdf",
+        demo_object=_demo("Prescription"),
     ), replace=True)
     register(DocumentKind(
         code=ALD_KIND,
@@ -201,6 +214,7 @@ def register_kinds() -> None:
         can_view=can_view_ald,
         patient_id=lambda ald: ald.patient_id,
         filename=lambda data: f"protocole-ald-{data['ald']}.pdf",
+        demo_object=_demo("Ald"),
     ), replace=True)
     register(DocumentKind(
         code=PATIENT_LETTER_KIND,
@@ -213,4 +227,5 @@ def register_kinds() -> None:
         patient_id=lambda patient: patient.pk,
         batch_objects=my_patients,
         batch_label="Lettres d'information à mes patients (remplacement)",
+        demo_object=_demo("Patient"),
     ), replace=True)

@@ -100,7 +100,7 @@ def doctor_report_context(act: DelegatedAct) -> dict:
         "recipient": {"name": str(act.doctor), "lines": _doctor_lines(act.doctor)},
         "subject": f"Compte rendu d'acte délégué — {patient.last_name.upper()} "
                    f"{patient.first_name}",
-        "greeting": "Cher confrère, chère consœur,",
+        "greeting": "Docteur,",
         "paragraphs": [
             "Dans le cadre du protocole de coopération qui nous lie, voici le compte rendu de "
             "l'acte que j'ai réalisé par délégation pour notre patient(e) commun(e).",

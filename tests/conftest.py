@@ -32,6 +32,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 def pytest_configure(config):
     # Hashing demo passwords with PBKDF2 would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Persistent connections of the live server's thread would outlive the
+    # tests and keep the test database busy at teardown.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(scope="session")
