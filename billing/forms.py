@@ -9,6 +9,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.widgets import DateInput, TimeInput
+
 from .ngap import catalogue
 from .ngap.model import ActFacts, Passage, PatientFacts
 from .ngap.tariffs import load as load_tariffs
@@ -35,20 +37,6 @@ NATURE_CHOICES = [
 ]
 GROUP_CHOICES = [("", "—"), ("5bis", "Patient insulino-traité (art. 5bis)"),
                  ("perfusion", "Forfait de perfusion")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
 
 
 class CatalogueSearchForm(forms.Form):

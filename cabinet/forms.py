@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import Role, User
+from core.widgets import DateInput
 
 from . import acts_catalogue, ald_rules
 from .models import Ald, CarePlan, Medecin, Patient, PrescribedAct, Prescription
@@ -19,17 +20,6 @@ from .recurrence import WEEKDAY_LABELS, RecurrenceError, expand, parse_times
 from .validators import check_nir, check_rpps, check_upload, compact_nir
 
 PHONE_RE = re.compile(r"^\+?[\d .\-()]{6,20}$")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 def _check_phone(form: forms.Form, name: str) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from core.models import Role, User
+from core.widgets import DateInput, TimeInput
 
 from .models.visits import NotDoneReason
 
 
 class DayForm(forms.Form):
-    jour = forms.DateField(label="Jour", widget=forms.DateInput(attrs={"type": "date"}),
+    jour = forms.DateField(label="Jour", widget=DateInput(),
                            input_formats=["%Y-%m-%d", "%d/%m/%Y"])
 
 
@@ -48,7 +49,7 @@ class VisitPlanForm(forms.Form):
     )
     locked = forms.BooleanField(label="Fixer l'heure", required=False)
     locked_time = forms.TimeField(label="Heure fixée", required=False,
-                                  widget=forms.TimeInput(attrs={"type": "time"}),
+                                  widget=TimeInput(),
                                   error_messages={"invalid": "Heure invalide (hh:mm)."})
     after_visit = forms.TypedChoiceField(
         label="Après le passage", required=False, coerce=int, empty_value=None,
@@ -82,7 +83,7 @@ class DoneForm(forms.Form):
         error_messages={"required": "Cochez au moins un acte réalisé."},
     )
     done_time = forms.TimeField(label="Heure", required=False,
-                                widget=forms.TimeInput(attrs={"type": "time"}))
+                                widget=TimeInput())
     actual_duration_min = forms.IntegerField(
         label="Durée (min)", required=False, min_value=1, max_value=600,
         error_messages={"min_value": "Une minute au moins.", "max_value": "600 minutes au plus."},
@@ -131,9 +132,9 @@ class RoutingProfileForm(forms.Form):
     start_longitude = forms.DecimalField(label="Longitude", required=False, max_digits=9,
                                          decimal_places=6, min_value=-180, max_value=180)
     shift_start = forms.TimeField(label="Début de journée",
-                                  widget=forms.TimeInput(attrs={"type": "time"}))
+                                  widget=TimeInput())
     shift_end = forms.TimeField(label="Fin de journée",
-                                widget=forms.TimeInput(attrs={"type": "time"}))
+                                widget=TimeInput())
     skills = forms.CharField(label="Compétences", required=False, max_length=300,
                              help_text="Séparées par des virgules (ex. : picc, stomie).")
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cabinet.models import Medecin
 from core.models import Role, User
+from core.widgets import DateInput, DateTimeInput, TimeInput
 
 from . import catalogue
 from .models import (
@@ -19,28 +20,6 @@ from .models import (
     PatientAssessment,
     ThirdPartyConvention,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
 
 YES_NO_UNKNOWN = [("", "Inconnu"), ("true", "Oui"), ("false", "Non")]
 
