@@ -43,7 +43,23 @@ COORDINATED_STRUCTURES = frozenset(
 )
 
 
-class Adhesion(models.Model):
+class ProtocolRef:
+    """For models keeping a protocol id: the protocol itself comes from the
+    data files, not the database (a new arrêté is a data change)."""
+
+    protocol: str
+
+    @property
+    def protocol_def(self) -> catalogue.Protocol | None:
+        return catalogue.get(self.protocol)
+
+    @property
+    def protocol_title(self) -> str:
+        p = self.protocol_def
+        return p.short_title if p else self.protocol
+
+
+class Adhesion(ProtocolRef, models.Model):
     """A délégant–délégué team implementing one protocol (R-COOP-7, R-COOP-8, R-COOP-9).
 
     Active only with a declaration date, the sworn statement of competencies and a
@@ -104,15 +120,6 @@ class Adhesion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol_title} — {self.doctor} / {self.nurse}"
-
-    @property
-    def protocol_def(self) -> catalogue.Protocol | None:
-        return catalogue.get(self.protocol)
-
-    @property
-    def protocol_title(self) -> str:
-        p = self.protocol_def
-        return p.short_title if p else self.protocol
 
     def is_active_on(self, day: dt.date) -> bool:
         return (
@@ -197,7 +204,7 @@ class InformationMethod(models.TextChoices):
     BOTH = "both", "Oral et écrit"
 
 
-class PatientInclusion(models.Model):
+class PatientInclusion(ProtocolRef, models.Model):
     """A patient in a protocol, under one adhesion (team). Information and consent are
     recorded with date, way and author (R-COOP-3, R-TLS-5); a refusal is kept too."""
 
@@ -250,15 +257,6 @@ class PatientInclusion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} — {self.protocol_title}"
-
-    @property
-    def protocol_def(self) -> catalogue.Protocol | None:
-        return catalogue.get(self.protocol)
-
-    @property
-    def protocol_title(self) -> str:
-        p = self.protocol_def
-        return p.short_title if p else self.protocol
 
     @property
     def is_open(self) -> bool:
