@@ -43,8 +43,14 @@ worker: setup
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-bench: demo
-	$(BIN)/python bench/run_all.py
+# Speed figures (each script prints one JSON line; PostgreSQL and Redis are
+# needed by patient_search.py and documents.py).
+bench: setup
+	$(BIN)/python bench/ngap.py
+	$(BIN)/python bench/tournee.py
+	$(BIN)/python bench/tournee_day.py
+	$(BIN)/python bench/patient_search.py
+	$(BIN)/python bench/documents.py
 
 # Regenerate the lock file after editing pyproject.toml (needs network).
 lock:
