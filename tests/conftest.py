@@ -43,6 +43,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("seed_demo", quiet=True)
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists.
+
+    Its threads hold database connections until it stops; depending on the
+    database set-up makes pytest stop it before dropping the test database.
+    """
+    return live_server
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     """Uploaded and generated files go to a per-test folder."""
