@@ -15,8 +15,9 @@ Algorithm (ngap.md §8):
 
 from __future__ import annotations
 
+import decimal
 from datetime import date, time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from . import catalogue as cat
 from . import rules as R
@@ -43,7 +44,7 @@ ONE = Decimal(1)
 HALF = Decimal("0.5")
 CENT = Decimal("0.01")
 MAU_MAX_COEFFICIENT = Decimal("1.5")
-_ROUNDING = ROUND_HALF_UP if R.ROUNDING == "ROUND_HALF_UP" else None
+_ROUNDING = getattr(decimal, R.ROUNDING)
 EIGHT_AM = time(8, 0)
 
 _IK_PARAMS = {
@@ -248,15 +249,20 @@ def _rank(units: list[_Unit], pds: _Act | None, extra: tuple[str, ...], uncertai
     prélèvement derogation (NGAP-11B-X3) when `pds` is given."""
     if len(units) > 1:
         units.sort(key=lambda u: u.sort_key)
-    if pds is not None and R.PRELEVEMENT_TAKES_A_SLOT:
+    if pds is not None and not R.PRELEVEMENT_TAKES_A_SLOT:
+        # The other reading: the sample stands beside the ranking of the others.
+        uncertain.add("NGAP-11B-X3")
+        pds.rate = ONE
+        pds.rules.extend(("NGAP-11B-X3", *extra))
+        pds.exempt = True
+        pds = None
+    if pds is not None:
         pds.rate = ONE
         pds.rules.extend(("NGAP-11B-1", "NGAP-11B-X3", *extra))
         pds.exempt = True
         if units:
             uncertain.add("NGAP-11B-X3")
             units[0].set(ONE, ("NGAP-11B-1", "NGAP-11B-X3", *extra), exempt)
-            if units[0].kind == "5bis" and R.PRELEVEMENT_FULL_RATE_WITH_5BIS:
-                uncertain.add("NGAP-11B-X2")
             for unit in units[1:]:
                 unit.set(ZERO, ("NGAP-11B-1", "NGAP-11B-X3", *extra), exempt)
             if len(units) > 1:
@@ -338,6 +344,8 @@ def _price_acts(acts: list[_Act], passage: Passage, bsi_today: bool, uncertain: 
             a.rules.append("NGAP-11B-1")
             ais_billed = True
 
+    # The avenant-11 project, which would allow only AMX beside a BSI forfait,
+    # is not signed: the avenant-6 lists below apply (NGAP-BSI-8).
     amx_context = bsi_day or ais_billed
     dependence = forfait_listed
     has_pansement = has_postop = False
@@ -387,6 +395,12 @@ def _price_acts(acts: list[_Act], passage: Passage, bsi_today: bool, uncertain: 
                     )
 
     pds = None
+    if pds_list and fivebis:
+        # NGAP-11B-X2 × X3: the CPAM example with a 5bis group halves the sample.
+        uncertain.add("NGAP-11B-X2")
+        if not R.PRELEVEMENT_FULL_RATE_WITH_5BIS:
+            ordinary.extend(pds_list)
+            pds_list = []
     if pds_list:
         pds = pds_list[0]  # acts are in canonical order
         ordinary.extend(pds_list[1:])
@@ -658,6 +672,9 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
         notes.append("Même déplacement que le patient précédent : pas d'IFD ni d'IK (NGAP-13-2).")
     if travel:
         if dependence:
+            # Every dependence passage of the day may bill its IFI: the cap of
+            # 4 IFI a day found only in third-party code is not applied
+            # (NGAP-BSI-4, reading).
             ifi = True
             travel_line = _fixed(snap, "IFI", ("NGAP-BSI-4",), "travel")
         else:
@@ -827,8 +844,9 @@ def _night_sunday(p: Passage, snap: Snapshot, holiday, uncertain: set, warnings:
         if p.urgent_night_prescribed:
             night_rules += ("NGAP-14-3",)
         if sunday_rules:
-            if R.NIGHT_SUNDAY_KEEP_HIGHER:
-                uncertain.add("NGAP-14-5")
+            # Not cumulable is verified; keeping the higher of the two is the
+            # reading (NGAP-14-5), so the choice is always reported.
+            uncertain.add("NGAP-14-5")
             notes.append("Nuit et dimanche/férié ne se cumulent pas : une seule majoration, la "
                          "plus élevée (NGAP-14-5).")
             if snap.value("DIM") > snap.value(band):
@@ -842,7 +860,11 @@ def _night_sunday(p: Passage, snap: Snapshot, holiday, uncertain: set, warnings:
 
 def _ik(p: Passage, snap: Snapshot, before: Decimal, lines: list[Line], uncertain: set,
         warnings: list[str], notes: list[str]) -> Decimal:
-    """Appends the IK lines; returns the IK km of the passage."""
+    """Appends the IK lines; returns the IK km of the passage.
+
+    Fractional kilometres are billed as given, without rounding (NGAP-13-4,
+    reading); the daily cap counts the kilometres already billed `before`
+    this passage (NGAP-IKCAP-1)."""
     if p.same_agglomeration:
         if p.distance_km > ZERO:
             notes.append("Patient dans la même agglomération que le cabinet : pas d'IK "
@@ -897,7 +919,11 @@ def _ik(p: Passage, snap: Snapshot, before: Decimal, lines: list[Line], uncertai
 def _amo(p: Passage, block: _Block, lines: list[Line], snap: Snapshot, warnings: list[str],
          notes: list[str]) -> tuple[Decimal | None, tuple[str, ...]]:
     """AMO rate and part per line (AMO-1..6). Lines start with the acts, in
-    the order of the block."""
+    the order of the block.
+
+    The AMO part is rounded per line and summed (AMO-6, reading). The franchise
+    médicale is not deducted here: the CPAM withholds it from its own
+    reimbursements, it is not part of the invoice (AMO-5)."""
     normal = snap.values["AMO_TAUX"].value
     exempt = snap.values["AMO_TAUX_EXONERE"].value
     coverage = p.coverage

@@ -241,9 +241,11 @@ def describe(rule_id: str) -> Rule:
 # ------------------------------------------------------------------ readings
 #
 # Each UNCERTAIN point of ngap.md, the reading the engine applies, and the rule
-# id it is reported under. The engine reads these constants and nothing else
-# for these points; change a reading here (and its test) when the official
-# text is read.
+# id it is reported under. Where another reading exists in the sources, the
+# engine reads it from a constant below and nothing else, so changing a reading
+# (and its test) is one edit here when the official text is read. The readings
+# without an alternative to switch to are stated at the one function that
+# applies them (cited with their rule id) and in `READINGS`.
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,10 +257,12 @@ class Reading:
 # NGAP-11B-3: half-up rounding to the cent, per line.
 ROUNDING = "ROUND_HALF_UP"
 # NGAP-11B-X3: the venous sample takes one of the two billed slots, both at
-# full rate; further acts are dropped.
+# full rate; further acts are dropped. False: the sample is billed at full rate
+# beside the art. 11B "1 + 1/2" of the other acts.
 PRELEVEMENT_TAKES_A_SLOT = True
 # NGAP-11B-X2 × X3: with 5bis acts, the venous sample keeps its full rate
-# (the CPAM example that halves it may predate the derogation).
+# (the CPAM example that halves it may predate the derogation). False: the
+# sample is ranked with the 5bis group like any act, as in the CPAM example.
 PRELEVEMENT_FULL_RATE_WITH_5BIS = True
 # NGAP-11B-X5: vaccination acts are exempt from the decote at home only.
 VACCINATION_EXEMPT_AT_HOME_ONLY = True
@@ -273,27 +277,14 @@ AIS_DROPPED_WITH_BSI = True
 AMX_FORFAIT_IS_FIRST_ACT = True
 # NGAP-BSI-7: no MCI with BSI forfaits, AMX or IFI.
 MCI_WITH_BSI = False
-# NGAP-BSI-4: no cap on the number of IFI per day.
-IFI_DAILY_CAP = None
-# NGAP-BSI-8: the avenant-11 project is not applied.
-AVENANT_11_APPLIED = False
 # NGAP-14-4: night bands, hours [start, end).
 NIGHT_BANDS = ((20, 23), (5, 8))
 DEEP_NIGHT_BAND = (23, 5)
-# NGAP-14-5: when night and Sunday/holiday both apply, keep the higher one.
-NIGHT_SUNDAY_KEEP_HIGHER = True
 # NGAP-14-7: Whit Monday counts; Alsace-Moselle adds Good Friday and 26 Dec.
 WHIT_MONDAY_IS_HOLIDAY = True
 ALSACE_MOSELLE_DAYS = True
 # NGAP-MIE-1: age in whole years on the date of care; MIE while < 7.
 MIE_AGE_LIMIT = 7
-# NGAP-13-4: à pied / à ski uses the mountain threshold and abattement (in the
-# tariff file); fractional kilometres are kept as given (no rounding).
-FRACTIONAL_KM_ROUNDING = None
-# NGAP-IKCAP-1: kilometres count in the order of the day's passages.
-IK_CAP_ORDER = "given"
-# AMO-6: AMO computed and rounded per line, then summed.
-AMO_PER_LINE = True
 
 READINGS: tuple[Reading, ...] = (
     Reading("NGAP-11B-3", "Arrondi au centime, demi-centime vers le haut, ligne par ligne."),

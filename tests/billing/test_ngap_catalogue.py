@@ -11,6 +11,9 @@ import pytest
 from billing.ngap import catalogue
 from billing.ngap.catalogue import search
 
+# The reference folder beside the project (the suite runs on the copies without it).
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
 
 def test_catalogue_has_the_116_acts_with_their_properties():
     acts = catalogue.load()
@@ -24,7 +27,7 @@ def test_catalogue_has_the_116_acts_with_their_properties():
 
 
 def test_catalogue_is_a_copy_of_the_shared_data():
-    shared = Path("/work/shared/data/ngap_titre_xvi.csv")
+    shared = SHARED / "data" / "ngap_titre_xvi.csv"
     if not shared.exists():
         pytest.skip("shared folder absent")
     assert shared.read_text("utf-8") == catalogue.DATA_FILE.read_text("utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,28 @@ def test_one_passage():
     for line in result["lines"]:
         assert {"code", "coefficient", "rate", "unit_value", "amount", "rules"} <= set(line)
         assert isinstance(line["rate"], float) and isinstance(line["amount"], str)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_public_cases_through_the_command(case):
+    """The exact output shape of the issue: key names, JSON types and number
+    formats (amounts as strings with two decimals, rates as numbers)."""
+    status, result = run(case["input"])
+    assert status == 0
+    expected = case["expected"]
+    for key, value in expected.items():
+        if key != "lines":
+            assert (result[key], type(result[key])) == (value, type(value)), key
+    assert len(result["lines"]) == len(expected["lines"])
+    for got, want in zip(result["lines"], expected["lines"], strict=True):
+        assert {key: got[key] for key in want} == want
+        assert all(type(got[key]) is type(value) for key, value in want.items()), (got, want)
+        assert re.fullmatch(r"\d+\.\d{2}", got["amount"]) and re.fullmatch(
+            r"\d+\.\d{2}", got["unit_value"])
+        assert got["rules"] and all(isinstance(rule, str) for rule in got["rules"])
+    for key in ("total", "amo", "patient_share"):
+        assert re.fullmatch(r"\d+\.\d{2}", result[key]), key
+    assert isinstance(result["warnings"], list)
 
 
 def test_a_nurse_day_counts_ik_over_the_day():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from billing.ngap import PatientFacts, QuoteError, quote_day
+from billing.ngap import PatientFacts, QuoteError, quote, quote_day, tariffs
 from billing.ngap import rules as R
 from billing.ngap.engine import money
 
@@ -33,6 +33,12 @@ from .ngap_helpers import (
 HOME = {"place": "domicile", "distance_km": 1, "same_agglomeration": True}
 CABINET = {"place": "cabinet"}
 BSB_PATIENT = PatientFacts(birth_date=date(1936, 2, 2), bsi_level="BSB")
+
+
+def fresh_tariffs():
+    """The project's tariffs without the engine's per-table memo, for a test
+    that switches a reading of rules.py."""
+    return tariffs.loads(tariffs.DATA_FILE.read_text("utf-8"))
 
 
 # ---------------------------------------------------------------- art. 11B
@@ -111,6 +117,16 @@ def test_ngap_11b_x2_with_blood_sample_keeps_full_rate_uncertain():
     assert {"NGAP-11B-X2", "NGAP-11B-X3"} <= set(q.uncertain_rules)
 
 
+def test_ngap_11b_x2_other_reading_halves_the_blood_sample(monkeypatch):
+    """The CPAM example's reading, one constant away: the 5bis group is the
+    first act and the sample the second (50 %)."""
+    monkeypatch.setattr(R, "PRELEVEMENT_FULL_RATE_WITH_5BIS", False)
+    q = quote(passage(cat("XVI-2-5BIS-SURVDIAB"), cat("XVI-2-5BIS-INSULINE"),
+                      cat("XVI-1-1-PVD"), **CABINET), fresh_tariffs())
+    assert [(ln.coefficient, ln.rate) for ln in q.lines] == [(1, 1), (1, 1), (D("1.5"), HALF)]
+    assert "NGAP-11B-X2" in q.uncertain_rules
+
+
 def test_ngap_11b_x3_blood_sample_full_rate_two_acts_at_most():
     q = priced(act("AMI", 2), act("AMI", 1.5, tags=["prelevement_veineux"]),
                act("AMI", 1, tags=["injection"]), **CABINET)
@@ -126,6 +142,20 @@ def test_ngap_11b_x3_blood_sample_full_rate_two_acts_at_most():
 def test_ngap_11b_x3_blood_sample_with_a_bigger_act():
     q = priced(act("AMI", 4), cat("XVI-1-1-PVD"), **CABINET)
     assert summary(q) == [("AMI", "4", "1", "12.60"), ("AMI", "1.5", "1", "4.73")]
+
+
+def test_ngap_11b_x3_other_reading_sample_beside_the_1_plus_half(monkeypatch):
+    """The derogation without the "two acts at most" practice: the sample at
+    full rate, the other acts in 1 + 1/2."""
+    monkeypatch.setattr(R, "PRELEVEMENT_TAKES_A_SLOT", False)
+    q = quote(passage(act("AMI", 2), act("AMI", 1.5, tags=["prelevement_veineux"]),
+                      act("AMI", 1, tags=["injection"]), **CABINET), fresh_tariffs())
+    assert summary(q) == [
+        ("AMI", "2", "1", "6.30"),
+        ("AMI", "1.5", "1", "4.73"),
+        ("AMI", "1", "0.5", "1.58"),
+    ]
+    assert "NGAP-11B-X3" in q.uncertain_rules
 
 
 def test_ngap_11b_x3_declared_not_exempt_is_ranked():
@@ -221,7 +251,13 @@ def test_ngap_bsi_4_ifi_instead_of_ifd_for_dependence_passages():
     later = priced(act("AMI", 1), patient=BSB_PATIENT, bsi_forfait_already_billed_today=True,
                    **HOME)
     assert "IFD" in codes(later) and "IFI" not in codes(later)
-    assert R.IFI_DAILY_CAP is None
+    # No daily cap on the number of IFI (reading): a fifth dependence passage
+    # of the same nurse's day still bills its IFI.
+    patients = [PatientFacts(birth_date=date(1936, 2, 2), bsi_level="BSB", id=str(i))
+                for i in range(5)]
+    day = quote_day([passage(act("BSB"), patient=pt, at=f"{8 + i}:00", **HOME)
+                     for i, pt in enumerate(patients)])
+    assert [codes(s).count("IFI") for s in day.seances] == [1, 1, 1, 1, 1]
 
 
 def test_ngap_bsi_5_degressive_amx_at_half_beside_the_forfait():
@@ -273,7 +309,10 @@ def test_ngap_bsi_7_no_mci_beside_bsi_uncertain():
 
 
 def test_ngap_bsi_8_avenant_11_project_not_applied():
-    assert R.AVENANT_11_APPLIED is False
+    # No revaluation of the project in the tariffs, and the avenant-6 cumul
+    # (full-rate-list AMX and degressive AMX beside the forfait) still applies.
+    assert [v.since for v in tariffs.load().history("AMI")] == [date(2012, 5, 27)]
+    assert [v.since for v in tariffs.load().history("AMX")] == [date(2020, 1, 1)]
     q = priced(act("BSB"), cat("XVI-1-1-PVD"), patient=BSB_PATIENT, day=date(2026, 8, 31),
                **HOME)
     assert line(q, "AMX").unit_value == D("3.15")
