@@ -509,7 +509,7 @@ def load_protocol(path: Path, facts: dict[str, Fact] | None = None) -> Protocol:
         adhesion=_plain_table(
             r.table("adhesion"),
             {"rule": "rule", "declared_to": "str", "documents": "strs",
-             "yearly_indicators": "strs", "indicator_rules": "rules"},
+             "members": "strs", "yearly_indicators": "strs", "indicator_rules": "rules"},
         ),
         recording=r.strs("recording"), recording_rule=r.rule("recording_rule"),
         criteria=tuple(_criterion(c, facts) for c in r.tables("criteria")),
@@ -525,6 +525,9 @@ def load_protocol(path: Path, facts: dict[str, Fact] | None = None) -> Protocol:
         raise CatalogueError(f"{path.name}: code d'acte en double")
     if follow_up and follow_up.act not in codes:
         raise CatalogueError(f"{path.name}.follow_up.act: acte « {follow_up.act} » inconnu")
+    bad_members = set(protocol.adhesion["members"]) - set(ROLES)
+    if bad_members or not protocol.adhesion["members"]:
+        raise CatalogueError(f"{path.name}.adhesion.members: rôles attendus parmi {ROLES}")
     if protocol.valid_to and protocol.valid_to < protocol.valid_from:
         raise CatalogueError(f"{path.name}: valid_to avant valid_from")
     return protocol

@@ -85,6 +85,11 @@ def _adhesions(users: dict[str, User]) -> int:
             "training_title": "Formation au protocole (théorie et pratique supervisée)",
             "training_hours": Decimal("14") if active else None,
             "training_completed_at": dt.date(2024, 6, 20) if active else None,
+            "doctor_engagement_signed_at": dt.date(2024, 8, 27) if active else None,
+            "doctor_sworn_statement_at": dt.date(2024, 8, 27) if active else None,
+            "doctor_training_title": "Formation des délégants (PA-PH)" if active else "",
+            "doctor_training_hours": Decimal("7") if active else None,
+            "doctor_training_completed_at": dt.date(2024, 6, 21) if active else None,
             "status": status,
         })
         created += 1
@@ -114,6 +119,9 @@ def _vidal_inclusion(users: dict[str, User], today: dt.date) -> PatientInclusion
             "living_place": "home",
             "enabled_acts": ["suivi-mensuel", "contention", "antalgique-palier-1", "canicule",
                              "risque-chute"],
+            "act_limits": {"antalgique-palier-1": [
+                "Paracétamol 1 g, jusqu'à 3 fois par jour, 5 jours au plus",
+            ]},
         })
     if not inclusion.acts.exists():
         act = services.record_delegated_act(acting_user=claire, inclusion=inclusion, data={

@@ -92,6 +92,7 @@ def doctor_report_context(act: DelegatedAct) -> dict:
          + (f" (RPPS {act.nurse.rpps})" if act.nurse.rpps else "")],
         ["Constatations", act.findings],
         ["Décision", act.decision + (f" — {act.decision_detail}" if act.decision_detail else "")],
+        *([["Prescription du plan de soins", act.care_plan_item]] if act.care_plan_item else []),
         ["Reprise par le médecin", f"demandée : {act.reprise_reason}"
          if act.reprise_by_delegant else "non"],
         ["Événement indésirable", act.adverse_event_description if act.adverse_event else "non"],

@@ -20,6 +20,7 @@ from .models import (
     PatientAssessment,
     ThirdPartyConvention,
 )
+from .services import limits_field
 
 YES_NO_UNKNOWN = [("", "Inconnu"), ("true", "Oui"), ("false", "Non")]
 
@@ -50,7 +51,9 @@ class RowVersionMixin(forms.Form):
 class AssessmentForm(RowVersionMixin, forms.ModelForm):
     iadl_travel_level = forms.TypedChoiceField(
         label="IADL « déplacements » (R-PAPH-18)", required=False, coerce=int, empty_value=None,
-        help_text="Niveau 4 ou 5 : score modifié 0 (< 1, critère B de R-PAPH-4).",
+        help_text="Le niveau donne le score par la table de correspondance des données "
+                  "(niveau 4 ou 5 : score 0, donc < 1, critère B de R-PAPH-4). Règle incertaine "
+                  "(R-PAPH-18) : une seule grille lue, le sens de « modifié » est inconnu.",
     )
 
     class Meta:
@@ -97,13 +100,17 @@ class AdhesionForm(RowVersionMixin, forms.ModelForm):
         fields = [
             "protocol", "doctor", "nurse", "structure_kind", "structure_name", "declared_at",
             "declaration_ref", "engagement_signed_at", "sworn_statement_at", "training_title",
-            "training_hours", "training_completed_at", "status", "left_at",
-            "change_reported_to_ars_at", "notes",
+            "training_hours", "training_completed_at", "doctor_engagement_signed_at",
+            "doctor_sworn_statement_at", "doctor_training_title", "doctor_training_hours",
+            "doctor_training_completed_at", "status", "left_at", "change_reported_to_ars_at",
+            "notes",
         ]
         widgets = {
             name: DateInput() for name in (
                 "declared_at", "engagement_signed_at", "sworn_statement_at",
-                "training_completed_at", "left_at", "change_reported_to_ars_at",
+                "training_completed_at", "doctor_engagement_signed_at",
+                "doctor_sworn_statement_at", "doctor_training_completed_at", "left_at",
+                "change_reported_to_ars_at",
             )
         }
 
@@ -151,11 +158,40 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, protocol: catalogue.Protocol, **kwargs):
         super().__init__(*args, **kwargs)
+        self.protocol = protocol
         self.fields["enabled_acts"].choices = [(a.code, a.label) for a in protocol.acts]
-        self.fields["enabled_acts"].initial = [a.code for a in protocol.acts]
+        # An act that needs the délégant's written limits is left for the nurse to tick
+        # together with those limits (R-PAPH-24).
+        self.fields["enabled_acts"].initial = [
+            a.code for a in protocol.acts if not a.allowed_items_from
+        ]
         self.fields["informed_at"].initial = timezone.localdate()
         if protocol.id != "asalee":
             del self.fields["asalee_file_number"]
+        for act in self._limited_acts():
+            self.fields[limits_field(act.code)] = forms.CharField(
+                label=f"{act.label} : ce que le médecin autorise dans le plan de soins",
+                help_text="Une ligne par prescription : molécule, dose, durée maximale. "
+                          "Liste et limites de l'annexe du protocole non lues : seules ces "
+                          "lignes pourront être prescrites (R-PAPH-24, règle incertaine).",
+                required=False, widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        names = list(self.fields)
+        limits = [n for n in names if n.startswith("limits__")]
+        rest = [n for n in names if n not in limits]
+        at = rest.index("enabled_acts") + 1
+        self.order_fields(rest[:at] + limits + rest[at:])
+
+    def _limited_acts(self) -> list[catalogue.Act]:
+        return [a for a in self.protocol.acts if a.allowed_items_from == "care_plan"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["act_limits"] = {
+            act.code: (cleaned.get(limits_field(act.code)) or "").splitlines()
+            for act in self._limited_acts()
+        }
+        return cleaned
 
 
 class DelegatedActForm(forms.Form):
@@ -167,6 +203,10 @@ class DelegatedActForm(forms.Form):
                                    coerce=int, empty_value=None)
     findings = forms.CharField(label="Constatations et mesures", widget=forms.Textarea)
     decision = forms.ChoiceField(label="Décision")
+    care_plan_item = forms.ChoiceField(
+        label="Prescription autorisée par le médecin (plan de soins)", required=False,
+        help_text="Pour un acte limité au plan de soins (R-PAPH-24, règle incertaine).",
+    )
     decision_detail = forms.CharField(
         label="Précisions (molécule, dose, durée…)", required=False, widget=forms.Textarea
     )
@@ -187,6 +227,12 @@ class DelegatedActForm(forms.Form):
         self.fields["decision"].choices = decisions
         self.fields["performed_on"].initial = timezone.localdate()
         self.fields["location"].initial = inclusion.living_place
+        items = [(item, f"{act.label} : {item}") for act, limits
+                 in inclusion.enabled_acts_with_limits() for item in limits]
+        if items:
+            self.fields["care_plan_item"].choices = [("", "—")] + items
+        else:
+            del self.fields["care_plan_item"]
         visits = [fv.visit for fv in inclusion.follow_up_visits.select_related("visit")]
         self.fields["visit"].choices = [("", "—")] + [
             (v.pk, f"{v.date:%d/%m/%Y} ({v.get_status_display()})") for v in visits

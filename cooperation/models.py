@@ -82,15 +82,35 @@ class Adhesion(ProtocolRef, models.Model):
     declared_at = models.DateField("date de déclaration", null=True, blank=True,
                                    help_text="Date de mise en œuvre effective (R-COOP-7).")
     declaration_ref = models.CharField("référence de la déclaration", max_length=100, blank=True)
-    engagement_signed_at = models.DateField("accord d'engagement signé le", null=True, blank=True)
+    # The délégué's (nurse's) filing, then the délégant's (doctor's): R-COOP-8 asks it of
+    # each team member, and the protocol says whose training is required (R-COOP-2).
+    engagement_signed_at = models.DateField(
+        "infirmier(ère) : accord d'engagement signé le", null=True, blank=True
+    )
     sworn_statement_at = models.DateField(
-        "déclaration sur l'honneur des compétences le", null=True, blank=True
+        "infirmier(ère) : déclaration sur l'honneur des compétences le", null=True, blank=True
     )
-    training_title = models.CharField("formation suivie", max_length=200, blank=True)
+    training_title = models.CharField("infirmier(ère) : formation suivie", max_length=200,
+                                      blank=True)
     training_hours = models.DecimalField(
-        "heures de formation", max_digits=5, decimal_places=1, null=True, blank=True
+        "infirmier(ère) : heures de formation", max_digits=5, decimal_places=1, null=True,
+        blank=True,
     )
-    training_completed_at = models.DateField("formation terminée le", null=True, blank=True)
+    training_completed_at = models.DateField("infirmier(ère) : formation terminée le", null=True,
+                                             blank=True)
+    doctor_engagement_signed_at = models.DateField(
+        "médecin : accord d'engagement signé le", null=True, blank=True
+    )
+    doctor_sworn_statement_at = models.DateField(
+        "médecin : déclaration sur l'honneur des compétences le", null=True, blank=True
+    )
+    doctor_training_title = models.CharField("médecin : formation suivie", max_length=200,
+                                             blank=True)
+    doctor_training_hours = models.DecimalField(
+        "médecin : heures de formation", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    doctor_training_completed_at = models.DateField("médecin : formation terminée le",
+                                                    null=True, blank=True)
     status = models.CharField(
         "statut", max_length=12, choices=AdhesionStatus.choices, default=AdhesionStatus.DRAFT
     )
@@ -120,6 +140,10 @@ class Adhesion(ProtocolRef, models.Model):
 
     def __str__(self) -> str:
         return f"{self.protocol_title} — {self.doctor} / {self.nurse}"
+
+    # Field prefix of each member's filing, by the protocol's role names.
+    MEMBER_PREFIX = {"delegue": "", "delegant": "doctor_"}
+    MEMBER_LABEL = {"delegue": "de l'infirmier(ère)", "delegant": "du médecin"}
 
     def is_active_on(self, day: dt.date) -> bool:
         return (
@@ -235,6 +259,11 @@ class PatientInclusion(ProtocolRef, models.Model):
         "lieu de suivi", max_length=10, choices=LivingPlace.choices, default=LivingPlace.HOME
     )
     enabled_acts = models.JSONField("actes délégués pour ce patient", default=list, blank=True)
+    # R-PAPH-24 (UNCERTAIN): until the annex is read, an act whose allowed items come from
+    # the care plan may prescribe only what the délégant wrote there: {act code: [items]}.
+    act_limits = models.JSONField(
+        "prescriptions autorisées par le médecin dans le plan de soins", default=dict, blank=True
+    )
     asalee_file_number = models.CharField("n° de dossier Asalée", max_length=40, blank=True)
     included_on = models.DateField("inclus(e) le", null=True, blank=True)
     exited_on = models.DateField("sorti(e) le", null=True, blank=True)
@@ -265,6 +294,9 @@ class PatientInclusion(ProtocolRef, models.Model):
     def enabled_act_defs(self) -> list[catalogue.Act]:
         p = self.protocol_def
         return [a for a in p.acts if a.code in self.enabled_acts] if p else []
+
+    def enabled_acts_with_limits(self) -> list[tuple[catalogue.Act, list[str]]]:
+        return [(a, list(self.act_limits.get(a.code, []))) for a in self.enabled_act_defs()]
 
 
 class ActContext(models.TextChoices):
@@ -303,6 +335,9 @@ class DelegatedAct(models.Model):
     findings = models.TextField("constatations et mesures")
     decision = models.CharField("décision", max_length=200)
     decision_detail = models.TextField("précisions (molécule, dose, durée…)", blank=True)
+    care_plan_item = models.CharField(
+        "prescription choisie dans le plan de soins", max_length=300, blank=True
+    )
     reprise_by_delegant = models.BooleanField("médecin rappelé (reprise)", default=False)
     reprise_reason = models.CharField("motif de la reprise", max_length=200, blank=True)
     adverse_event = models.BooleanField("événement indésirable", default=False)

@@ -3,10 +3,11 @@ the audit row written inside it (S-TRACE-2 keeps the previous values in the audi
 detail). Refusals are `django.core.exceptions.ValidationError` with French messages,
 keyed by form field when one is at fault; nothing is half-written.
 
-Preconditions of a delegated act (R-COOP-3, R-COOP-8, R-PAPH-12, R-PAPH-21):
+Preconditions of a delegated act (R-COOP-3, R-COOP-8, R-PAPH-12, R-PAPH-21, R-PAPH-24):
 the act is recorded by a nurse with an active adhesion to the protocol, with the
 patient's médecin traitant as délégant, for a patient whose information and consent
-are recorded, and the act is one the patient's plan enables.
+are recorded, and the act is one the patient's plan enables; an act whose allowed items
+come from the care plan prescribes only an item the délégant wrote there (R-PAPH-24).
 """
 
 from __future__ import annotations
@@ -120,30 +121,42 @@ def _validate_adhesion(adhesion: Adhesion) -> None:
             "Ce protocole est réservé à l'exercice coordonné : MSP, centre de santé, ESP, CPTS "
             "ou SSIAD (R-PAPH-1, R-PAPH-2)."
         ]
-    if adhesion.training_completed_at and adhesion.training_hours is None:
-        errors["training_hours"] = ["Indiquez le nombre d'heures de la formation suivie."]
-    if adhesion.training_hours is not None and adhesion.training_hours <= 0:
-        errors["training_hours"] = ["Le nombre d'heures doit être positif."]
+    for prefix in Adhesion.MEMBER_PREFIX.values():
+        hours, done = prefix + "training_hours", prefix + "training_completed_at"
+        if getattr(adhesion, done) and getattr(adhesion, hours) is None:
+            errors[hours] = ["Indiquez le nombre d'heures de la formation suivie."]
+        if getattr(adhesion, hours) is not None and getattr(adhesion, hours) <= 0:
+            errors[hours] = ["Le nombre d'heures doit être positif."]
     if adhesion.left_at and adhesion.declared_at and adhesion.left_at < adhesion.declared_at:
         errors["left_at"] = ["La fin de participation précède la déclaration."]
-    if adhesion.status == AdhesionStatus.ACTIVE:
-        # R-COOP-7/R-COOP-8: declared, engaged, sworn statement; R-COOP-2: trained.
+    if adhesion.status == AdhesionStatus.ACTIVE and protocol is not None:
+        # R-COOP-7: declared; R-COOP-8: each member named by the protocol has signed the
+        # engagement and the sworn statement; R-COOP-2: each role the protocol trains is
+        # trained, before the implementation.
         required = {
             "declared_at": "La date de déclaration est obligatoire pour une adhésion active (R-COOP-7).",
-            "engagement_signed_at": "L'accord d'engagement signé est obligatoire (R-COOP-8).",
-            "sworn_statement_at": "La déclaration sur l'honneur des compétences est obligatoire (R-COOP-8).",
-            "training_completed_at": "La formation doit être terminée (R-COOP-2).",
-            "training_hours": "Indiquez les heures de formation (R-COOP-2).",
         }
+        for role in protocol.adhesion["members"]:
+            prefix, who = Adhesion.MEMBER_PREFIX[role], Adhesion.MEMBER_LABEL[role]
+            required[prefix + "engagement_signed_at"] = (
+                f"L'accord d'engagement signé {who} est obligatoire (R-COOP-8).")
+            required[prefix + "sworn_statement_at"] = (
+                f"La déclaration sur l'honneur des compétences {who} est obligatoire (R-COOP-8).")
+        for role in dict.fromkeys(t.role for t in protocol.training):
+            prefix, who = Adhesion.MEMBER_PREFIX[role], Adhesion.MEMBER_LABEL[role]
+            required[prefix + "training_completed_at"] = (
+                f"La formation {who} doit être terminée (R-COOP-2).")
+            required[prefix + "training_hours"] = (
+                f"Indiquez les heures de formation {who} (R-COOP-2).")
         for name, message in required.items():
             if getattr(adhesion, name) in (None, ""):
                 errors.setdefault(name, []).append(message)
-        if adhesion.training_completed_at and adhesion.declared_at and (
-            adhesion.training_completed_at > adhesion.declared_at
-        ):
-            errors.setdefault("training_completed_at", []).append(
-                "La formation doit être terminée avant la mise en œuvre (R-COOP-2)."
-            )
+        for prefix in Adhesion.MEMBER_PREFIX.values():
+            done = getattr(adhesion, prefix + "training_completed_at")
+            if done and adhesion.declared_at and done > adhesion.declared_at:
+                errors.setdefault(prefix + "training_completed_at", []).append(
+                    "La formation doit être terminée avant la mise en œuvre (R-COOP-2)."
+                )
     if adhesion.status == AdhesionStatus.ENDED and not adhesion.left_at:
         errors["left_at"] = ["Indiquez la date de fin de participation."]
     if errors:
@@ -213,6 +226,36 @@ def _team_for(*, protocol, patient, nurse, on: dt.date) -> Adhesion:
 # --- inclusion: information and consent ---------------------------------------------------
 
 
+def limits_field(code: str) -> str:
+    """Form field holding what the délégant allows for act `code` (R-PAPH-24)."""
+    return f"limits__{code}"
+
+
+def _care_plan_limits(protocol, acts: list[str], given: dict) -> dict[str, list[str]]:
+    """R-PAPH-24 (UNCERTAIN reading): an act whose allowed items come from the care plan
+    is delegated only with the délégant's items written in it (molecule, dose, duration).
+    The limits of acts not delegated are not kept."""
+    limits: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {}
+    for code in acts:
+        act = protocol.act(code)
+        items = [line.strip() for line in given.get(code) or [] if line and line.strip()]
+        if act.allowed_items_from == "care_plan":
+            if not items:
+                errors[limits_field(code)] = [
+                    f"« {act.label} » : écrivez ce que le médecin autorise (molécule, dose, "
+                    "durée maximale), une ligne par prescription, ou décochez l'acte (R-PAPH-24)."
+                ]
+                continue
+            if any(len(item) > 300 for item in items):
+                errors[limits_field(code)] = ["300 caractères au plus par ligne."]
+                continue
+            limits[code] = list(dict.fromkeys(items))
+    if errors:
+        raise ValidationError(errors)
+    return limits
+
+
 @transaction.atomic
 def record_consent(*, acting_user, patient, protocol_id: str, data: dict) -> PatientInclusion:
     """R-COOP-3: the patient is informed; the date, the way and any refusal are recorded.
@@ -246,6 +289,7 @@ def record_consent(*, acting_user, patient, protocol_id: str, data: dict) -> Pat
         raise ValidationError(
             {"enabled_acts": ["Cochez au moins un acte délégué pour ce patient (R-PAPH-21)."]}
         )
+    limits = _care_plan_limits(protocol, acts if consent else [], data.get("act_limits") or {})
     inclusion = PatientInclusion(
         patient=patient, protocol=protocol.id, adhesion=adhesion,
         status=InclusionStatus.INCLUDED if consent else InclusionStatus.REFUSED,
@@ -253,6 +297,7 @@ def record_consent(*, acting_user, patient, protocol_id: str, data: dict) -> Pat
         consent=consent, legal_representative=data.get("legal_representative", ""),
         consent_recorded_by=acting_user, joint_visit_at=data.get("joint_visit_at"),
         living_place=data.get("living_place") or "home", enabled_acts=acts if consent else [],
+        act_limits=limits,
         asalee_file_number=data.get("asalee_file_number", ""),
         included_on=informed_at if consent else None,
         facts_snapshot={"facts": snapshot(facts), "result": result.as_json()},
@@ -331,6 +376,21 @@ def record_delegated_act(*, acting_user, inclusion: PatientInclusion, data: dict
         ]
     elif data["decision"] not in act.decisions:
         errors["decision"] = ["Décision non prévue pour cet acte."]
+    care_plan_item = ""
+    if act is not None and act.allowed_items_from == "care_plan" and "act_code" not in errors:
+        # R-PAPH-24 (UNCERTAIN): only what the délégant wrote into the care plan.
+        allowed = inclusion.act_limits.get(act.code, [])
+        care_plan_item = (data.get("care_plan_item") or "").strip()
+        if not allowed:
+            errors["act_code"] = [
+                "Le plan de soins ne contient aucune prescription autorisée par le médecin pour "
+                "cet acte : rappelez le médecin (R-PAPH-24)."
+            ]
+        elif care_plan_item not in allowed:
+            errors["care_plan_item"] = [
+                "Choisissez une prescription écrite par le médecin dans le plan de soins "
+                "(R-PAPH-24)."
+            ]
     if data.get("reprise_by_delegant") and not data.get("reprise_reason", "").strip():
         errors["reprise_reason"] = ["Indiquez le motif de la reprise par le médecin (R-PAPH-12)."]
     if data.get("adverse_event") and not data.get("adverse_event_description", "").strip():
@@ -355,7 +415,7 @@ def record_delegated_act(*, acting_user, inclusion: PatientInclusion, data: dict
         nurse=acting_user, doctor=adhesion.doctor,
         location=data.get("location") or inclusion.living_place,
         findings=data["findings"].strip(), decision=data["decision"],
-        decision_detail=data.get("decision_detail", ""),
+        decision_detail=data.get("decision_detail", ""), care_plan_item=care_plan_item,
         reprise_by_delegant=bool(data.get("reprise_by_delegant")),
         reprise_reason=data.get("reprise_reason", ""),
         adverse_event=bool(data.get("adverse_event")),

@@ -384,7 +384,9 @@ def adhesion_create(request: HttpRequest) -> HttpResponse:
     return _adhesion_form_view(request, None)
 
 
-@roles(*ADMINISTRATIVE)
+# The remplaçante passes the role check so that the object decides: another nurse's
+# adhesion is not found (404), her own is read only (403).
+@roles(*ADMINISTRATIVE, Role.REMPLACANT)
 def adhesion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     adhesion = _get_adhesion_for_user(request.user, pk, edit=True)
     return _adhesion_form_view(request, adhesion)

@@ -57,9 +57,10 @@ POLICIES = {
     "cooperation:adhesion_detail": UrlPolicy(
         by_role(titulaire=200, remplacant=404, secretaire=200, admin=200),
         kwargs=lambda p: {"pk": _adhesion(p).pk}),
-    # A titulaire edits her own adhesion only; the secretary manages them all.
+    # A titulaire edits her own adhesion only; the secretary manages them all; the
+    # remplaçante does not see another nurse's adhesion (not found).
     "cooperation:adhesion_edit": UrlPolicy(
-        by_role(titulaire=403, remplacant=403, secretaire=200, admin=403, claire=200),
+        by_role(titulaire=403, remplacant=404, secretaire=200, admin=403, claire=200),
         kwargs=lambda p: {"pk": _adhesion(p).pk}),
     "cooperation:convention_list": UrlPolicy(
         by_role(titulaire=200, remplacant=403, secretaire=200, admin=200)),

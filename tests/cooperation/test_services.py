@@ -27,6 +27,7 @@ from cooperation.patient_facts import facts_for
 from core.models import AuditEvent
 
 TODAY = timezone.localdate
+PARACETAMOL = "Paracétamol 1 g, 3 fois par jour au plus, 5 jours"
 
 
 def patient(last: str) -> Patient:
@@ -50,7 +51,8 @@ def act_data(**changes) -> dict:
 
 def consent_data(**changes) -> dict:
     data = {"informed_at": TODAY(), "information_method": "both", "consent": True,
-            "living_place": "home", "enabled_acts": ["suivi-mensuel", "antalgique-palier-1"]}
+            "living_place": "home", "enabled_acts": ["suivi-mensuel", "antalgique-palier-1"],
+            "act_limits": {"antalgique-palier-1": [PARACETAMOL]}}
     data.update(changes)
     return data
 
@@ -135,12 +137,54 @@ def test_r_paph_12_act_recorded_within_active_adhesion(personas):
         data=act_data(act_code="antalgique-palier-1", context="intercurrent_event",
                       findings="Douleurs du genou droit, EVA 4.",
                       decision="Antalgique de palier 1 prescrit (molécule du plan de soins)",
-                      decision_detail="Paracétamol 1 g, 3 fois par jour, 5 jours."),
+                      care_plan_item=inclusion.act_limits["antalgique-palier-1"][0]),
     )
+    assert act.care_plan_item == inclusion.act_limits["antalgique-palier-1"][0]
     assert act.nurse == personas.claire
     assert act.doctor == inclusion.patient.medecin_traitant
     assert act.derogatory is True
     assert AuditEvent.objects.filter(action="cooperation.act", object_id=str(act.pk)).exists()
+
+
+def test_r_paph_24_consent_needs_the_delegant_items_for_a_care_plan_act(personas):
+    faure = patient("Faure")
+    with pytest.raises(ValidationError) as exc:
+        services.record_consent(acting_user=personas.claire, patient=faure, protocol_id="pa-ph",
+                                data=consent_data(act_limits={"antalgique-palier-1": ["", " "]}))
+    assert "R-PAPH-24" in exc.value.message_dict["limits__antalgique-palier-1"][0]
+    assert not PatientInclusion.objects.filter(patient=faure).exists()
+
+
+def test_r_paph_24_limits_are_kept_only_for_delegated_acts(personas):
+    inclusion = services.record_consent(
+        acting_user=personas.claire, patient=patient("Faure"), protocol_id="pa-ph",
+        data=consent_data(enabled_acts=["suivi-mensuel"],
+                          act_limits={"antalgique-palier-1": [PARACETAMOL]}))
+    assert inclusion.act_limits == {}
+
+
+def test_r_paph_24_act_prescribes_only_an_item_of_the_care_plan(personas):
+    inclusion = vidal_inclusion()
+    data = act_data(act_code="antalgique-palier-1", context="intercurrent_event",
+                    decision="Antalgique de palier 1 prescrit (molécule du plan de soins)")
+    for item in ("", "Ibuprofène 400 mg, 3 fois par jour"):
+        with pytest.raises(ValidationError) as exc:
+            services.record_delegated_act(acting_user=personas.claire, inclusion=inclusion,
+                                          data={**data, "care_plan_item": item})
+        assert "R-PAPH-24" in exc.value.message_dict["care_plan_item"][0]
+    assert not inclusion.acts.filter(act_code="antalgique-palier-1").exists()
+
+
+def test_r_paph_24_act_refused_when_the_plan_has_no_item(personas):
+    inclusion = vidal_inclusion()
+    PatientInclusion.objects.filter(pk=inclusion.pk).update(act_limits={})
+    with pytest.raises(ValidationError) as exc:
+        services.record_delegated_act(
+            acting_user=personas.claire, inclusion=inclusion,
+            data=act_data(act_code="antalgique-palier-1", context="intercurrent_event",
+                          decision="Antalgique de palier 1 prescrit (molécule du plan de soins)",
+                          care_plan_item=PARACETAMOL))
+    assert "R-PAPH-24" in exc.value.message_dict["act_code"][0]
 
 
 def test_r_coop_8_act_refused_without_active_adhesion(personas):
@@ -253,6 +297,9 @@ def adhesion_data(personas, **changes) -> dict:
         "declaration_ref": "", "engagement_signed_at": dt.date(2025, 1, 2),
         "sworn_statement_at": dt.date(2025, 1, 2), "training_title": "Formation PA-PH",
         "training_hours": Decimal("14"), "training_completed_at": dt.date(2024, 12, 12),
+        "doctor_engagement_signed_at": dt.date(2025, 1, 3),
+        "doctor_sworn_statement_at": dt.date(2025, 1, 3), "doctor_training_hours": Decimal("7"),
+        "doctor_training_completed_at": dt.date(2024, 12, 13),
         "status": AdhesionStatus.ACTIVE,
     }
     data.update(changes)
@@ -265,14 +312,27 @@ def test_r_coop_8_active_adhesion(personas):
     assert adhesion.is_active_on(TODAY())
 
 
-@pytest.mark.parametrize("missing", ["declared_at", "sworn_statement_at", "training_completed_at",
-                                     "training_hours", "engagement_signed_at"])
+@pytest.mark.parametrize("missing", [
+    "declared_at", "sworn_statement_at", "training_completed_at", "training_hours",
+    "engagement_signed_at", "doctor_engagement_signed_at", "doctor_sworn_statement_at",
+    "doctor_training_completed_at", "doctor_training_hours",
+])
 def test_r_coop_8_activation_needs_declaration_and_training(personas, missing):
     with pytest.raises(ValidationError) as exc:
         services.save_adhesion(acting_user=personas.nadia, adhesion=None,
                                data=adhesion_data(personas, **{missing: None}))
     assert missing in exc.value.message_dict
     assert not Adhesion.objects.filter(doctor__last_name="Garnier").exists()
+
+
+def test_r_coop_8_asalee_doctor_files_nothing_with_the_nurse(personas):
+    # ASALEE: only the nurse files with the association; no délégant training listed.
+    adhesion = services.save_adhesion(acting_user=personas.nadia, adhesion=None, data=adhesion_data(
+        personas, protocol="asalee", structure_kind=StructureKind.ASALEE,
+        structure_name="Cabinet Garnier", doctor_engagement_signed_at=None,
+        doctor_sworn_statement_at=None, doctor_training_hours=None,
+        doctor_training_completed_at=None))
+    assert adhesion.is_active_on(TODAY())
 
 
 def test_r_coop_2_training_before_implementation(personas):

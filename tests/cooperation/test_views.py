@@ -217,3 +217,100 @@ def test_panel_is_loaded_into_the_patient_page_for_nurses(personas):
     for name in ("nadia", "admin"):
         page = personas.client(name).get(reverse("cabinet:patient_detail", args=[faure.pk]))
         assert url not in page.content.decode(), name
+
+
+def test_r_paph_24_consent_page_asks_the_delegant_items_at_the_field(personas):
+    faure = patient("Faure")
+    url = reverse("cooperation:inclusion_create",
+                  kwargs={"patient_id": faure.pk, "protocol_id": "pa-ph"})
+    client = personas.client("claire")
+    form = client.get(url).context["form"]
+    assert "antalgique-palier-1" not in form["enabled_acts"].initial
+    posted = {
+        "informed_at": timezone.localdate().isoformat(), "information_method": "oral",
+        "consent": "true", "living_place": "home",
+        "enabled_acts": ["suivi-mensuel", "antalgique-palier-1"],
+    }
+    response = client.post(url, posted)
+    assert response.status_code == 200
+    assert "R-PAPH-24" in " ".join(response.context["form"].errors["limits__antalgique-palier-1"])
+    assert not PatientInclusion.objects.filter(patient=faure).exists()
+
+    response = client.post(url, {
+        **posted, "limits__antalgique-palier-1": "Paracétamol 1 g x3/j, 5 jours\n\n",
+    })
+    assert response.status_code == 302
+    inclusion = PatientInclusion.objects.get(patient=faure, protocol="pa-ph")
+    assert inclusion.act_limits == {"antalgique-palier-1": ["Paracétamol 1 g x3/j, 5 jours"]}
+    html = client.get(reverse("cooperation:inclusion_detail",
+                              kwargs={"pk": inclusion.pk})).content.decode()
+    assert "Paracétamol 1 g x3/j, 5 jours" in html
+
+
+def test_r_paph_24_act_page_offers_only_the_care_plan_items(personas):
+    inclusion = vidal_inclusion()
+    item = inclusion.act_limits["antalgique-palier-1"][0]
+    url = reverse("cooperation:act_create", kwargs={"pk": inclusion.pk})
+    client = personas.client("claire")
+    choices = dict(client.get(url).context["form"].fields["care_plan_item"].choices)
+    assert item in choices and len(choices) == 2  # "—" and the délégant's one item
+    posted = {
+        "act_code": "antalgique-palier-1", "context": "intercurrent_event",
+        "performed_on": timezone.localdate().isoformat(), "location": "home",
+        "findings": "Douleur du genou, EVA 4.",
+        "decision": "Antalgique de palier 1 prescrit (molécule du plan de soins)",
+    }
+    response = client.post(url, posted)
+    assert response.status_code == 200
+    assert "R-PAPH-24" in " ".join(response.context["form"].errors["care_plan_item"])
+    response = client.post(url, {**posted, "care_plan_item": item})
+    act = DelegatedAct.objects.get(inclusion=inclusion, act_code="antalgique-palier-1")
+    assert response.status_code == 302 and act.care_plan_item == item
+    from cooperation.documents import doctor_report_context
+
+    rows = dict(doctor_report_context(act)["table"]["rows"])
+    assert rows["Prescription du plan de soins"] == item
+
+
+def test_remplacante_own_adhesion_is_read_only_and_another_is_not_found(personas):
+    from cooperation.models import Adhesion
+
+    own = Adhesion.objects.filter(nurse=personas.julie).first()
+    other = Adhesion.objects.get(protocol="pa-ph", nurse=personas.claire)
+    client = personas.client("julie")
+    assert client.get(reverse("cooperation:adhesion_detail", kwargs={"pk": own.pk})).status_code == 200
+    assert client.get(reverse("cooperation:adhesion_edit", kwargs={"pk": own.pk})).status_code == 403
+    assert client.get(reverse("cooperation:adhesion_edit",
+                              kwargs={"pk": other.pk})).status_code == 404
+
+
+def test_r_coop_8_adhesion_page_asks_each_member_filing_at_its_field(personas):
+    from cabinet.models import Medecin
+    from cooperation.models import Adhesion
+
+    doctor = Medecin.objects.get(last_name="Garnier")
+    day = "2025-01-06"
+    posted = {
+        "protocol": "pa-ph", "doctor": doctor.pk, "nurse": personas.claire.pk,
+        "structure_kind": "msp", "structure_name": "MSP des Tilleuls", "declared_at": day,
+        "engagement_signed_at": day, "sworn_statement_at": day, "training_hours": "14",
+        "training_completed_at": "2024-12-12", "doctor_engagement_signed_at": day,
+        "doctor_training_hours": "7", "doctor_training_completed_at": "2024-12-12",
+        "status": "active",
+    }
+    client = personas.client("nadia")
+    response = client.post(reverse("cooperation:adhesion_create"), posted)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["doctor_sworn_statement_at"]
+    assert "médecin" in errors["doctor_sworn_statement_at"][0]
+    assert not Adhesion.objects.filter(doctor=doctor).exists()
+
+    response = client.post(reverse("cooperation:adhesion_create"),
+                           {**posted, "doctor_sworn_statement_at": day})
+    adhesion = Adhesion.objects.get(doctor=doctor)
+    assert response.status_code == 302 and adhesion.status == "active"
+    html = client.get(reverse("cooperation:adhesion_detail",
+                              kwargs={"pk": adhesion.pk})).content.decode()
+    assert f"Médecin : {doctor}" in html
+    assert "7,0 h, terminée le 12/12/2024" in html
