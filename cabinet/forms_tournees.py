@@ -22,11 +22,31 @@ class DispatchForm(DayForm):
         error_messages={"required": "Cochez au moins un(e) infirmier(ère) de tournée."},
     )
 
+    absent = forms.ModelMultipleChoiceField(
+        label="Absent(e)s ce jour", queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leurs passages à faire sont confiés aux infirmier(ère)s de tournée.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["nurses"].queryset = User.objects.filter(
-            role__in=[Role.TITULAIRE, Role.REMPLACANT], is_active=True
-        ).order_by("username")
+        for name in ("nurses", "absent"):
+            self.fields[name].queryset = nurses_queryset()
+
+    def clean(self):
+        data = super().clean()
+        both = set(data.get("nurses") or ()) & set(data.get("absent") or ())
+        if both:
+            names = ", ".join(str(n) for n in sorted(both, key=lambda n: n.username))
+            self.add_error("absent", f"Cochée(s) aussi de tournée : {names}. "
+                                     "Choisissez l'un ou l'autre.")
+        return data
+
+
+def nurses_queryset():
+    return User.objects.filter(
+        role__in=[Role.TITULAIRE, Role.REMPLACANT], is_active=True
+    ).order_by("username")
 
 
 class MoveForm(forms.Form):
@@ -63,12 +83,21 @@ class VisitPlanForm(forms.Form):
         error_messages={"invalid_choice": "Choisissez dans la liste."},
     )
 
-    def __init__(self, *args, others=(), **kwargs):
+    def __init__(self, *args, others=(), nurses=None, **kwargs):
+        """`nurses`: the nurses the visit may be handed to (only for those who
+        share the cabinet day); without it the form has no such field."""
         super().__init__(*args, **kwargs)
         self.fields["after_visit"].choices = [("", "—")] + [
             (v.pk, f"{v.planned_time:%H:%M} {v.patient}" if v.planned_time else str(v.patient))
             for v in others
         ]
+        if nurses is not None:
+            self.fields["nurse"] = forms.TypedChoiceField(
+                label="Confier à", coerce=int, required=False, empty_value=None,
+                choices=[(n.pk, str(n)) for n in nurses],
+                help_text="Un(e) collègue ou un(e) remplaçant(e) : le passage rejoint sa tournée.",
+                error_messages={"invalid_choice": "Choisissez un(e) infirmier(ère) de la liste."},
+            )
 
     def clean(self):
         data = super().clean()
@@ -98,6 +127,8 @@ class DoneForm(forms.Form):
             (i, f"{a.get('key', '')} {a.get('coefficient') or ''} — {a.get('label', '')}".strip())
             for i, a in enumerate(visit.acts or [])
         ]
+        # A visit planned without NGAP act (a cooperation follow-up) is done without one.
+        self.fields["performed"].required = bool(visit.acts)
         if not self.is_bound:
             self.initial["performed"] = list(range(len(visit.acts or [])))
         self.auto_id = f"id_done_{visit.pk}_%s"

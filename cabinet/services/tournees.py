@@ -34,7 +34,12 @@ MIN_DURATION, MAX_DURATION = 5, 240
 
 
 class TourneeError(Exception):
-    """A change refused, with a message for the nurse (in French)."""
+    """A change refused, with a message for the nurse (in French) and, when
+    one form field is at fault, its name (the page shows the message there)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # -- time helpers ---------------------------------------------------------------
@@ -378,22 +383,25 @@ def revert_tournee(*, acting_user, tournee: Tournee) -> None:
 @transaction.atomic
 def set_visit_plan(*, acting_user, visit: Visit, expected_duration_min: int, locked: bool,
                    locked_time: time | None, after_visit: Visit | None = None,
-                   required_skill: str | None = None, lateness_cost: int | None = None) -> None:
+                   required_skill: str | None = None, lateness_cost: int | None = None,
+                   nurse: User | None = None) -> None:
     """The nurse's own duration for a visit, whether it is fixed at a time,
-    the visit it must follow, the skill it needs and how much lateness weighs."""
+    the visit it must follow, the skill it needs and how much lateness weighs;
+    with `nurse`, the visit is also handed to that nurse (`reassign_visit`)."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.status != VisitStatus.PLANNED:
         raise TourneeError("Ce passage n'est plus à faire.")
     if locked and locked_time is None:
-        raise TourneeError("Indiquez l'heure à laquelle fixer le passage.")
+        raise TourneeError("Indiquez l'heure à laquelle fixer le passage.", field="locked_time")
     if after_visit is not None:
         if after_visit.pk == visit.pk or after_visit.date != visit.date:
-            raise TourneeError("Choisissez un autre passage du même jour.")
+            raise TourneeError("Choisissez un autre passage du même jour.", field="after_visit")
         # No cycle: the chosen visit must not (indirectly) follow this one.
         seen, current = set(), after_visit
         while current is not None and current.pk not in seen:
             if current.after_visit_id == visit.pk:
-                raise TourneeError("Ce passage suit déjà celui-ci : l'ordre serait circulaire.")
+                raise TourneeError("Ce passage suit déjà celui-ci : l'ordre serait circulaire.",
+                                   field="after_visit")
             seen.add(current.pk)
             current = current.after_visit
     if visit.expected_duration_min != expected_duration_min:
@@ -408,13 +416,57 @@ def set_visit_plan(*, acting_user, visit: Visit, expected_duration_min: int, loc
     if lateness_cost is not None:
         visit.lateness_cost = lateness_cost
     visit.save()
-    if visit.tournee_id:
-        reschedule(visit.tournee)
     audit.record(actor=acting_user, action="visit.plan", obj=visit, patient_id=visit.patient_id,
                  duration=expected_duration_min, locked=locked,
                  locked_time=locked_time.isoformat() if locked_time else None,
                  after_visit=after_visit.pk if after_visit else None,
                  required_skill=visit.required_skill, lateness_cost=visit.lateness_cost)
+    if nurse is not None and nurse.pk != visit.nurse_id:
+        reassign_visit(acting_user=acting_user, visit=visit, nurse=nurse)
+    elif visit.tournee_id:
+        reschedule(visit.tournee)
+
+
+def _skills(nurse) -> list[str]:
+    profile = _profile(nurse)
+    return list(profile.skills) if profile else []
+
+
+@transaction.atomic
+def reassign_visit(*, acting_user, visit: Visit, nurse: User) -> Tournee:
+    """Hand a planned visit to another nurse (a colleague, a remplaçant): it
+    leaves its tournée for the end of hers, and both days are re-timed in
+    their current order; each nurse may then optimise her own. The new nurse
+    sees the patient from then on (`selectors.patients_visible_to`)."""
+    visit = Visit.objects.select_for_update().select_related("tournee").get(pk=visit.pk)
+    if visit.status != VisitStatus.PLANNED:
+        raise TourneeError("Ce passage n'est plus à faire : il ne peut pas être confié.",
+                           field="nurse")
+    if not nurse.is_active or nurse.role not in (Role.TITULAIRE, Role.REMPLACANT):
+        raise TourneeError("Choisissez un(e) infirmier(ère) de tournée.", field="nurse")
+    previous = visit.tournee
+    if visit.nurse_id == nurse.pk and previous is not None:
+        return previous
+    if visit.required_skill and visit.required_skill not in _skills(nurse):
+        raise TourneeError(
+            f"{nurse} n'a pas la compétence « {visit.required_skill} » demandée pour ce passage.",
+            field="nurse")
+    target = get_or_create_tournee(nurse=nurse, day=visit.date)
+    last = Visit.objects.filter(tournee=target).exclude(pk=visit.pk).order_by(
+        "-sequence").values_list("sequence", flat=True).first()
+    from_nurse = visit.nurse_id
+    visit.nurse = nurse
+    visit.tournee = target
+    visit.sequence = (last or 0) + 1
+    visit.late_minutes = 0
+    visit.save(update_fields=["nurse", "tournee", "sequence", "late_minutes", "updated_at"])
+    if previous is not None and previous.pk != target.pk:
+        reschedule(previous)
+    reschedule(target)
+    audit.record(actor=acting_user, action="visit.reassign", obj=visit,
+                 patient_id=visit.patient_id, from_nurse=from_nurse, to_nurse=nurse.pk,
+                 tournee=target.pk)
+    return target
 
 
 # -- the cabinet day --------------------------------------------------------------
@@ -428,25 +480,30 @@ class DispatchResult:
 
 @transaction.atomic
 def dispatch_day(
-    *, acting_user, day: date, nurses: list[User] | None = None, time_limit_s: float | None = None,
-    metaheuristic: bool = True, source=None,
+    *, acting_user, day: date, nurses: list[User] | None = None, absent: list[User] = (),
+    time_limit_s: float | None = None, metaheuristic: bool = True, source=None,
 ) -> DispatchResult:
-    """Share the day's unassigned planned visits among the nurses on duty
-    (balanced work, the patient's own nurse when possible, skills), and order
-    every nurse's tournée. Visits already assigned stay with their nurse."""
+    """Share the day's unassigned planned visits, and those of the `absent`
+    nurses (a remplaçant or a colleague takes them over), among the nurses on
+    duty (balanced work, the patient's own nurse when possible, skills), and
+    order every nurse's tournée. Visits already assigned to a nurse on duty
+    stay with her."""
     nurses = nurses if nurses is not None else nurses_on_duty()
     if not nurses:
-        raise TourneeError("Aucun(e) infirmier(ère) de tournée ce jour.")
+        raise TourneeError("Aucun(e) infirmier(ère) de tournée ce jour.", field="nurses")
     tournees = [get_or_create_tournee(nurse=n, day=day) for n in nurses]
     tournees = list(Tournee.objects.select_for_update().filter(pk__in=[t.pk for t in tournees])
                     .select_related("nurse").order_by("nurse__username"))
     nurse_ids = {t.nurse_id for t in tournees}
+    absent_ids = {n.pk for n in absent} - nurse_ids
     visits = list(
         Visit.objects.filter(date=day, status=VisitStatus.PLANNED)
-        .filter(Q(tournee__in=tournees) | Q(nurse__isnull=True))
+        .filter(Q(tournee__in=tournees) | Q(nurse__isnull=True) | Q(nurse_id__in=absent_ids))
         .select_related("patient")
         .order_by("pk")
     )
+    left_tournees = list(Tournee.objects.select_for_update().filter(
+        nurse_id__in=absent_ids, date=day))
     _check_located(visits)
     _learn(visits)
     profiles = {p.nurse_id: p for p in RoutingProfile.objects.filter(nurse_id__in=nurse_ids)}
@@ -471,7 +528,7 @@ def dispatch_day(
     assigned = 0
     for t in tournees:
         route = solution.routes[t.nurse_id]
-        assigned += sum(1 for s in route.stops if by_pk[s.stop_id].nurse_id is None)
+        assigned += sum(1 for s in route.stops if by_pk[s.stop_id].nurse_id != t.nurse_id)
         settled = Visit.objects.filter(tournee=t).exclude(status=VisitStatus.PLANNED).count()
         t.previous_order = current[t.nurse_id]
         t.km_before = before.routes[t.nurse_id].km
@@ -481,9 +538,14 @@ def dispatch_day(
         t.accepted_at = None
         t.optimisation_status = solution.status
         t.save()
+    # What the absent nurses keep: their visits already done or not done, and
+    # those no nurse on duty could take (reported as unassigned).
+    for t in left_tournees:
+        reschedule(t)
     audit.record(
         actor=acting_user, action="tournee.dispatch", day=day.isoformat(), visits=len(visits),
         assigned=assigned, km_before=before.km, km_after=solution.km, status=solution.status,
+        absent=sorted(absent_ids),
         unassigned=[{"visit": sid, "reason": reason} for sid, reason in solution.unassigned],
     )
     return DispatchResult(solution, tournees, assigned)
@@ -499,7 +561,7 @@ def _clean_acts(visit: Visit, performed: list[int] | None) -> list[dict]:
     chosen = []
     for index in performed:
         if not 0 <= index < len(acts):
-            raise TourneeError("Acte inconnu pour ce passage.")
+            raise TourneeError("Acte inconnu pour ce passage.", field="performed")
         chosen.append(acts[index])
     return chosen
 
@@ -519,7 +581,7 @@ def mark_done(
     # without one; billing then bills nothing for it.
     if not acts and visit.acts:
         raise TourneeError("Cochez au moins un acte réalisé, ou indiquez que le passage n'a pas "
-                           "été fait.")
+                           "été fait.", field="performed")
     was_done = visit.status == VisitStatus.DONE
     visit.status = VisitStatus.DONE
     visit.done_at = done_at or timezone.now()
@@ -541,7 +603,7 @@ def mark_done(
 def mark_not_done(*, acting_user, visit: Visit, reason: str, note: str = "") -> Visit:
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if reason not in NotDoneReason.values:
-        raise TourneeError("Choisissez le motif.")
+        raise TourneeError("Choisissez le motif.", field="reason")
     if visit.status == VisitStatus.CANCELLED:
         raise TourneeError("Ce passage a été annulé.")
     was_done = visit.status == VisitStatus.DONE

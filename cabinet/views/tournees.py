@@ -32,6 +32,7 @@ from ..forms_tournees import (
     ReplanForm,
     RoutingProfileForm,
     VisitPlanForm,
+    nurses_queryset,
 )
 from ..models import RoutingProfile, Tournee, Visit
 from ..models.visits import IcsFeedToken, NotDoneReason, VisitStatus
@@ -57,6 +58,23 @@ def _get_tournee_for_planning(user, pk: int) -> Tournee:
     return tournee
 
 
+def _get_visit_for_planning(user, pk: int) -> Visit:
+    """A visit of a tournée the user may change: 404 if unseen, 403 if read-only."""
+    visit = get_object_or_404(
+        Visit.objects.select_related("tournee", "patient").filter(
+            tournee__in=policy.tournees_visible_to(user)),
+        pk=pk,
+    )
+    if not policy.can_plan(user, visit.tournee):
+        raise PermissionDenied
+    return visit
+
+
+def _field_error(form, exc: service.TourneeError) -> None:
+    """The service's refusal, shown at its field when the form has it."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+
+
 def _get_visit_for_nurse(user, pk: int) -> Visit:
     """One of the nurse's own visits, else 404."""
     return get_object_or_404(
@@ -79,10 +97,8 @@ def _hm(minutes: int | None) -> str:
 
 # -- the day's planning ------------------------------------------------------------
 
-@require_GET
-@roles(*STAFF)
-def tournee_day(request: HttpRequest) -> HttpResponse:
-    day = _day(request, timezone.localdate() + timedelta(days=1))
+def _render_day(request: HttpRequest, day: date, dispatch_form: DispatchForm | None = None,
+                status: int = 200) -> HttpResponse:
     tournees = list(
         policy.tournees_visible_to(request.user).filter(date=day).select_related("nurse")
         .annotate(
@@ -97,8 +113,7 @@ def tournee_day(request: HttpRequest) -> HttpResponse:
     if request.user.role in NURSES:
         own_pending = Visit.objects.filter(nurse=request.user, date=day).exclude(
             status=VisitStatus.CANCELLED).count()
-    dispatch_form = None
-    if policy.can_dispatch(request.user):
+    if dispatch_form is None and policy.can_dispatch(request.user):
         on_duty = set(Visit.objects.filter(date=day, nurse__isnull=False).values_list(
             "nurse_id", flat=True))
         dispatch_form = DispatchForm(initial={"jour": day, "nurses": sorted(on_duty)})
@@ -108,7 +123,13 @@ def tournee_day(request: HttpRequest) -> HttpResponse:
         "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
         "is_nurse": request.user.role in NURSES,
         "own_tournee": next((t for t in tournees if t.nurse_id == request.user.pk), None),
-    })
+    }, status=status)
+
+
+@require_GET
+@roles(*STAFF)
+def tournee_day(request: HttpRequest) -> HttpResponse:
+    return _render_day(request, _day(request, timezone.localdate() + timedelta(days=1)))
 
 
 @require_POST
@@ -139,16 +160,18 @@ def tournee_plan_day(request: HttpRequest) -> HttpResponse:
 def tournee_dispatch(request: HttpRequest) -> HttpResponse:
     form = DispatchForm(request.POST)
     if not form.is_valid():
-        day = _day(request)
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(reverse("cabinet:tournee_day") + "?" + urlencode({"jour": day}))
+        day_form = DayForm(request.POST)
+        day = day_form.cleaned_data["jour"] if day_form.is_valid() else timezone.localdate()
+        return _render_day(request, day, form, status=400)
     day = form.cleaned_data["jour"]
     try:
         result = service.dispatch_day(acting_user=request.user, day=day,
-                                      nurses=list(form.cleaned_data["nurses"]))
+                                      nurses=list(form.cleaned_data["nurses"]),
+                                      absent=list(form.cleaned_data["absent"]))
     except service.TourneeError as exc:
+        if exc.field:
+            _field_error(form, exc)
+            return _render_day(request, day, form, status=400)
         messages.error(request, str(exc))
     else:
         messages.success(
@@ -179,6 +202,7 @@ def _panel_context(request, tournee: Tournee) -> dict:
     visits = list(service.tournee_visits(tournee))
     can_plan = policy.can_plan(request.user, tournee)
     planned = [v for v in visits if v.status == VisitStatus.PLANNED]
+    nurses = _handover_nurses(request.user) if can_plan and planned else None
     rows = []
     for v in visits:
         rows.append({
@@ -190,8 +214,9 @@ def _panel_context(request, tournee: Tournee) -> dict:
                 "expected_duration_min": v.expected_duration_min, "locked": v.locked,
                 "locked_time": v.planned_time if v.locked else None,
                 "after_visit": v.after_visit_id, "required_skill": v.required_skill,
-                "lateness_cost": v.lateness_cost,
-            }, auto_id=f"id_plan_{v.pk}_%s", others=[o for o in visits if o.pk != v.pk])
+                "lateness_cost": v.lateness_cost, "nurse": v.nurse_id,
+            }, auto_id=f"id_plan_{v.pk}_%s", others=[o for o in visits if o.pk != v.pk],
+                nurses=nurses)
             if can_plan and v.status == VisitStatus.PLANNED else None,
         })
     return {
@@ -200,6 +225,13 @@ def _panel_context(request, tournee: Tournee) -> dict:
         "late": [v for v in visits if v.late_minutes and v.status == VisitStatus.PLANNED],
         "is_own": tournee.nurse_id == request.user.pk,
     }
+
+
+def _handover_nurses(user) -> list | None:
+    """The nurses a visit may be handed to, for those who share the cabinet day."""
+    if not policy.can_dispatch(user):
+        return None
+    return list(nurses_queryset())
 
 
 def _svg(tournee: Tournee, visits: list[Visit]) -> str:
@@ -291,31 +323,40 @@ def tournee_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles(*NURSES)
 def visit_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    """A visit's duration and fixed time, from the tournée page."""
-    visit = get_object_or_404(Visit.objects.select_related("tournee"), pk=pk,
-                              tournee__isnull=False)
-    tournee = _get_tournee_for_planning(request.user, visit.tournee_id)
+    """A visit's duration, fixed time, predecessor, skill, punctuality and,
+    for those who share the cabinet day, the nurse it is handed to."""
+    visit = _get_visit_for_planning(request.user, pk)
+    tournee = visit.tournee
     others = [o for o in service.tournee_visits(tournee) if o.pk != visit.pk]
-    form = VisitPlanForm(request.POST, auto_id=f"id_plan_{visit.pk}_%s", others=others)
-    if not form.is_valid():
-        context = _panel_context(request, tournee)
-        for row in context["rows"]:
-            if row["visit"].pk == visit.pk:
-                row["plan_form"] = form
-        template = "cabinet/tournee_panel.html" if request.htmx else "cabinet/tournee_detail.html"
-        return render(request, template, context, status=400)
-    try:
-        service.set_visit_plan(
-            acting_user=request.user, visit=visit,
-            expected_duration_min=form.cleaned_data["expected_duration_min"],
-            locked=form.cleaned_data["locked"], locked_time=form.cleaned_data["locked_time"],
-            after_visit=next((o for o in others if o.pk == form.cleaned_data["after_visit"]), None),
-            required_skill=form.cleaned_data["required_skill"].strip(),
-            lateness_cost=form.cleaned_data["lateness_cost"],
-        )
-    except service.TourneeError as exc:
-        messages.error(request, str(exc))
-    return _after_change(request, tournee)
+    nurses = _handover_nurses(request.user)
+    form = VisitPlanForm(request.POST, auto_id=f"id_plan_{visit.pk}_%s", others=others,
+                         nurses=nurses)
+    if form.is_valid():
+        nurse_pk = form.cleaned_data.get("nurse")
+        try:
+            service.set_visit_plan(
+                acting_user=request.user, visit=visit,
+                expected_duration_min=form.cleaned_data["expected_duration_min"],
+                locked=form.cleaned_data["locked"], locked_time=form.cleaned_data["locked_time"],
+                after_visit=next((o for o in others if o.pk == form.cleaned_data["after_visit"]),
+                                 None),
+                required_skill=form.cleaned_data["required_skill"].strip(),
+                lateness_cost=form.cleaned_data["lateness_cost"],
+                nurse=next((n for n in nurses or () if n.pk == nurse_pk), None),
+            )
+        except service.TourneeError as exc:
+            _field_error(form, exc)
+        else:
+            visit.refresh_from_db(fields=["nurse"])
+            if visit.nurse_id != tournee.nurse_id:
+                messages.success(request, f"Passage chez {visit.patient} confié à {visit.nurse}.")
+            return _after_change(request, tournee)
+    context = _panel_context(request, tournee)
+    for row in context["rows"]:
+        if row["visit"].pk == visit.pk:
+            row["plan_form"] = form
+    template = "cabinet/tournee_panel.html" if request.htmx else "cabinet/tournee_detail.html"
+    return render(request, template, context, status=400)
 
 
 @require_GET
@@ -332,6 +373,18 @@ def tournee_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 # -- Ma journée ----------------------------------------------------------------------
 
+def _performed_positions(acts: list[dict], performed: list[dict]) -> set[int]:
+    """Positions in the planned acts of the acts noted as performed (an act
+    planned twice and done once is ticked once)."""
+    positions: set[int] = set()
+    for act in performed:
+        position = next((i for i, planned in enumerate(acts)
+                         if planned == act and i not in positions), None)
+        if position is not None:
+            positions.add(position)
+    return positions
+
+
 def _my_day_context(request, day: date, bound: dict | None = None) -> dict:
     visits = list(
         Visit.objects.filter(nurse=request.user, date=day)
@@ -344,7 +397,12 @@ def _my_day_context(request, day: date, bound: dict | None = None) -> dict:
     for v in visits:
         patient = v.patient
         lat, lon = patient.latitude, patient.longitude
+        done = v.status == VisitStatus.DONE
         items.append({
+            # A done visit's correction form starts from what was noted.
+            "performed": _performed_positions(v.acts, v.performed_acts) if done else set(),
+            "done_time": timezone.localtime(v.done_at).strftime("%H:%M")
+            if done and v.done_at else "",
             "visit": v,
             "geo": f"geo:{lat},{lon}?q={lat},{lon}" if lat is not None else "",
             "osm": (f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
@@ -392,8 +450,12 @@ def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_my_day(request, visit.date, {("done", visit.pk): form}, status=400)
     done_time = form.cleaned_data["done_time"]
-    done_at = (timezone.make_aware(datetime.combine(visit.date, done_time))
-               if done_time else None)
+    was_done = visit.status == VisitStatus.DONE
+    if done_time:
+        done_at = timezone.make_aware(datetime.combine(visit.date, done_time))
+    else:
+        # A correction without a time keeps the time first noted.
+        done_at = visit.done_at if was_done else None
     try:
         service.mark_done(
             acting_user=request.user, visit=visit, done_at=done_at,
@@ -401,9 +463,12 @@ def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
             actual_duration_min=form.cleaned_data["actual_duration_min"],
         )
     except service.TourneeError as exc:
-        form.add_error(None, str(exc))
+        _field_error(form, exc)
         return _render_my_day(request, visit.date, {("done", visit.pk): form}, status=400)
-    messages.success(request, f"Passage chez {visit.patient} noté fait.")
+    if was_done:
+        messages.success(request, f"Passage chez {visit.patient} corrigé.")
+    else:
+        messages.success(request, f"Passage chez {visit.patient} noté fait.")
     return redirect(_my_day_url(visit.date))
 
 
@@ -418,7 +483,7 @@ def visit_not_done(request: HttpRequest, pk: int) -> HttpResponse:
         service.mark_not_done(acting_user=request.user, visit=visit,
                               reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
     except service.TourneeError as exc:
-        form.add_error(None, str(exc))
+        _field_error(form, exc)
         return _render_my_day(request, visit.date, {("not_done", visit.pk): form}, status=400)
     messages.warning(request, f"Passage chez {visit.patient} noté non fait.")
     return redirect(_my_day_url(visit.date, replanifier="1"))

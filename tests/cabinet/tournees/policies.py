@@ -22,9 +22,9 @@ TOURNEE_POLICIES = {
     "cabinet:tournee_plan_day": UrlPolicy(
         by_role(titulaire=302, remplacant=302, secretaire=403, admin=403), method="post",
         data={"jour": tomorrow().isoformat()}),
-    # Without nurses ticked the form is refused (message, redirect): cheap to try.
+    # Without nurses ticked the form is refused at its field (400): cheap to try.
     "cabinet:tournee_dispatch": UrlPolicy(
-        by_role(titulaire=302, remplacant=403, secretaire=403, admin=403), method="post",
+        by_role(titulaire=400, remplacant=403, secretaire=403, admin=403), method="post",
         data={"jour": tomorrow().isoformat()}),
     "cabinet:tournee_detail": UrlPolicy(_READ_OBJ, kwargs=_tournee),
     "cabinet:tournee_sheet": UrlPolicy(_READ_OBJ, kwargs=_tournee),

@@ -1,5 +1,6 @@
 """In a real browser: a nurse logs in, optimises tomorrow's tournée, opens
-"Ma journée" at phone size and marks a visit done."""
+"Ma journée" at phone size, marks a visit done, the next one not done, and
+re-plans the rest of the day from her position."""
 
 from datetime import timedelta
 
@@ -32,8 +33,9 @@ def test_nurse_optimises_tomorrow_then_marks_a_visit_done_on_her_phone(
     desk.wait_for_selector("text=acceptée")
 
     # The same session on the phone: "Ma journée".
-    phone = desk.context.browser.new_context(viewport={"width": 360, "height": 740},
-                                             storage_state=desk.context.storage_state())
+    phone = desk.context.browser.new_context(
+        viewport={"width": 360, "height": 740}, storage_state=desk.context.storage_state(),
+        geolocation={"latitude": 47.3905, "longitude": 0.6890}, permissions=["geolocation"])
     page = phone.new_page()
     page.goto(f"{live_server.url}/cabinet/ma-journee/?jour={tomorrow.isoformat()}")
     first = page.locator("article.visit-next")
@@ -45,5 +47,19 @@ def test_nurse_optimises_tomorrow_then_marks_a_visit_done_on_her_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     visit = Visit.objects.get(pk=visit_pk)
     assert visit.status == VisitStatus.DONE and visit.performed_acts == visit.acts
+
+    # The next patient is absent: noted in two taps, then the rest of the day
+    # is re-planned from the phone's position.
+    following = page.locator("article.visit-next")
+    absent_pk = int(following.get_attribute("id").split("-")[1])
+    assert absent_pk != visit_pk
+    following.locator("summary", has_text="Non fait").click()
+    following.get_by_label("Motif").select_option("absent")
+    following.get_by_role("button", name="Noter non fait").click()
+    page.wait_for_selector("text=noté non fait")
+    page.get_by_role("button", name="Re-planifier la suite").first.click()
+    page.wait_for_selector("text=re-planifiée")
+    assert Visit.objects.get(pk=absent_pk).status == VisitStatus.NOT_DONE
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     phone.close()
     desk.close()

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cabinet.models import Patient, Visit
 from cabinet.models.visits import VisitStatus
@@ -52,6 +53,14 @@ def test_my_day_query_count_does_not_grow_with_visits(personas):
         response = client.get(url)
     assert response.content.count(b'class="visit-card') == 12
     assert len(twelve.captured_queries) == len(three.captured_queries)
+    # Done visits carry their correction form: still no query per visit.
+    done = Visit.objects.filter(date=FAR_DAY).order_by("pk")[:6]
+    Visit.objects.filter(pk__in=[v.pk for v in done]).update(
+        status=VisitStatus.DONE, done_at=timezone.now(), actual_duration_min=10)
+    with CaptureQueriesContext(connection) as half_done:
+        response = client.get(url)
+    assert response.content.count(b'id="correct-') == 6
+    assert len(half_done.captured_queries) == len(three.captured_queries)
 
 
 def test_my_day_shows_next_visit_first_with_navigation_links(personas):
@@ -102,6 +111,53 @@ def test_done_form_errors_are_shown_at_the_field(personas):
     assert "Cochez au moins un acte réalisé." in html and "Une minute au moins." in html
     visit.refresh_from_db()
     assert visit.status == VisitStatus.PLANNED
+
+
+def test_a_visit_planned_without_act_is_marked_done_from_the_page(personas):
+    [visit] = _visits_for(personas.claire, 1)
+    Visit.objects.filter(pk=visit.pk).update(acts=[])
+    client = personas.client("claire")
+    page = client.get(reverse("cabinet:my_day") + f"?jour={FAR_DAY.isoformat()}")
+    assert "Actes réalisés</legend>" not in page.content.decode()
+    response = client.post(reverse("cabinet:visit_done", args=[visit.pk]), {"note": "suivi"})
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.DONE and visit.performed_acts == []
+
+
+def test_correcting_a_done_visit_from_the_page_bills_it_once(personas):
+    from billing.models import Seance, SeanceStatus
+
+    [visit] = _visits_for(personas.claire, 1)
+    acts = [{"catalogue_id": "", "key": "AMI", "coefficient": "1", "label": "Injection",
+             "ald_zone": ""},
+            {"catalogue_id": "", "key": "AMI", "coefficient": "4", "label": "Pansement",
+             "ald_zone": ""}]
+    Visit.objects.filter(pk=visit.pk).update(acts=acts)
+    client = personas.client("claire")
+    url = reverse("cabinet:visit_done", args=[visit.pk])
+    assert client.post(url, {"performed": ["0", "1"], "done_time": "08:40",
+                             "actual_duration_min": "20"}).status_code == 302
+    seance = Seance.objects.get(visit=visit)
+    first_total = seance.total
+    # The correction form starts from what was noted.
+    html = client.get(reverse("cabinet:my_day") + f"?jour={FAR_DAY.isoformat()}").content.decode()
+    assert f'id="correct-{visit.pk}"' in html and 'value="08:40"' in html
+    response = client.post(url, {"performed": ["1"], "actual_duration_min": "15",
+                                 "note": "injection reportée"})
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.performed_acts == [acts[1]] and visit.actual_duration_min == 15
+    assert visit.done_at.astimezone().time() == time(8, 40)
+    assert Seance.objects.filter(visit=visit).count() == 1
+    seance = Seance.objects.get(visit=visit)
+    assert seance.status == SeanceStatus.PRICED and seance.total < first_total
+    bad = client.post(url, {"performed": [], "actual_duration_min": "0"})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "Cochez au moins un acte réalisé." in html and "Une minute au moins." in html
+    visit.refresh_from_db()
+    assert visit.performed_acts == [acts[1]]
 
 
 def test_not_done_offers_to_replan(personas):
@@ -228,8 +284,13 @@ def test_visit_plan_form_sets_precedence_skill_and_refuses_a_cycle(personas):
     assert second.duration_set_by_nurse
     # The first may not now follow the second.
     response = client.post(reverse("cabinet:visit_plan", args=[first.pk]), {
-        "expected_duration_min": "15", "after_visit": str(second.pk)}, follow=True)
-    assert "circulaire" in response.content.decode()
+        "expected_duration_min": "15", "after_visit": str(second.pk)})
+    assert response.status_code == 400
+    html = response.content.decode()
+    # At the field, right after the list of visits it refers to.
+    error = html.index('<p class="field-error" role="alert">Ce passage suit déjà celui-ci')
+    select = html.rindex("<select", 0, error)
+    assert 'name="after_visit"' in html[select:html.index(">", select)]
     first.refresh_from_db()
     assert first.after_visit_id is None
     bad = client.post(url, {"expected_duration_min": "2", "locked": "on"})
