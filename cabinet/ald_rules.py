@@ -157,7 +157,7 @@ def status(
     if state in (ACCEPTED, DEEMED_ACCEPTED) and valid_to is not None and today > valid_to:
         state = EXPIRED
     covers = (
-        exonerante
+        exonerante  # R-ALD-1: a non-exonérante ALD never waives the ticket modérateur
         and state in (ACCEPTED, DEEMED_ACCEPTED)
         and (valid_from is None or valid_from <= today)
         and (valid_to is None or today <= valid_to)
@@ -186,6 +186,38 @@ def status(
         warnings=tuple(warnings),
         deemed_accepted_at=deemed_at,
     )
+
+
+def covers_care(
+    *,
+    care_date: date,
+    today: date,
+    decision: str,
+    sent_at: date | None,
+    valid_from: date | None,
+    valid_to: date | None,
+    exonerante: bool = True,
+) -> bool:
+    """Whether care given on `care_date` falls under the ALD, with the decision
+    as known on `today` (billing may come after the care).
+
+    R-ALD-1: only an exonérante ALD waives the ticket modérateur.
+    R-ALD-7: agreement is the médecin-conseil's acceptance or 14 days of silence.
+    R-ALD-10: once agreed, care given between the request (sending) and the
+    agreement is covered too, so the period starts at the earlier of the
+    sending and the start of validity.
+    """
+    if not exonerante or decision == "refused":
+        return False
+    agreed = decision == "accepted" or (
+        sent_at is not None and today >= deemed_accepted_on(sent_at)
+    )
+    if not agreed:
+        return False
+    starts = [d for d in (sent_at, valid_from) if d is not None]
+    if starts and care_date < min(starts):
+        return False
+    return valid_to is None or care_date <= valid_to
 
 
 def needs_attention(st: AldStatus) -> bool:

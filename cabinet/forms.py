@@ -176,6 +176,10 @@ class MedecinForm(forms.ModelForm):
         result = check_rpps(value)
         if result.errors:
             raise ValidationError(result.errors)
+        # The conditional unique constraint would only give a generic form error.
+        same = value and Medecin.objects.filter(rpps=value).exclude(pk=self.instance.pk).first()
+        if same:
+            raise ValidationError(f"Ce n° RPPS est déjà celui du {same}.")
         return value
 
     def clean(self):
@@ -224,29 +228,65 @@ class AldForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
         self.fields["label"].required = False
         self.fields["established_by"].queryset = Medecin.objects.all()
 
     def clean(self):
         cleaned = super().clean()
         today = timezone.localdate()
+        birth = self.instance.patient.birth_date if self.instance.patient_id else None
         sent_at, decision_at = cleaned.get("sent_at"), cleaned.get("decision_at")
         decision = cleaned.get("decision")
-        if sent_at and sent_at > today:
-            self.add_error("sent_at", "La date d'envoi est dans le futur.")
+        valid_from = cleaned.get("valid_from")
+        for name, label in (("sent_at", "La date d'envoi"), ("decision_at", "La date de décision"),
+                            ("patient_volet_seen_at", "La date de présentation du volet 3")):
+            day = cleaned.get(name)
+            if day and day > today:
+                self.add_error(name, f"{label} est dans le futur.")
+            elif day and birth and day < birth:
+                self.add_error(name, f"{label} précède la naissance du patient.")
         if decision_at and sent_at and decision_at < sent_at:
             self.add_error("decision_at", "La décision ne peut pas précéder l'envoi du protocole.")
         if decision in ("accepted", "refused") and not sent_at:
             self.add_error("sent_at", "Indiquez la date d'envoi du protocole.")
+        if decision_at and decision == "pending":
+            self.add_error("decision_at", "Date de décision sans décision : choisissez « accepté » "
+                                          "ou « refusé », ou effacez la date.")
+        if valid_from and birth and valid_from < birth:
+            self.add_error("valid_from", "Le début de validité précède la naissance du patient.")
+        elif valid_from and valid_from > today + timedelta(days=366):
+            self.add_error("valid_from", "Le début de validité est à plus d'un an : vérifiez "
+                                         "l'année.")
         procedure = cleaned.get("procedure")
-        if cleaned.get("valid_from") and procedure == "standard" and not cleaned.get(
-            "validity_years"
-        ):
+        if valid_from and procedure == "standard" and not cleaned.get("validity_years"):
             self.add_error("validity_years", "Choisissez la durée d'exonération (3, 5 ou 10 ans).")
         if procedure == "derogatoire":
             cleaned["validity_years"] = None
+        self._check_author(cleaned, procedure)
         check_file(self, "volet_scan")
         return cleaned
+
+    def _check_author(self, cleaned, procedure) -> None:
+        """R-ALD-3: the standard protocol is drawn up by the médecin traitant;
+        R-ALD-9: in the procédure dérogatoire another doctor (hospital,
+        emergency) draws it up. The médecin traitant may have changed since,
+        so a mismatch is a warning, not an error."""
+        author = cleaned.get("established_by")
+        traitant = self.instance.patient.medecin_traitant if self.instance.patient_id else None
+        if not author or not traitant:
+            return
+        if procedure == "standard" and author != traitant:
+            self.warnings.append(
+                f"Protocole standard établi par {author}, qui n'est pas le médecin traitant "
+                f"({traitant}) : c'est au médecin traitant de l'établir (R-ALD-3)."
+            )
+        elif procedure == "derogatoire" and author == traitant:
+            self.warnings.append(
+                "Procédure dérogatoire établie par le médecin traitant : elle est réservée au "
+                "diagnostic posé à l'hôpital ou en urgence ; le médecin traitant établit "
+                "d'ordinaire le protocole standard (R-ALD-9)."
+            )
 
 
 # ------------------------------------------------------------------ prescriptions
@@ -368,6 +408,13 @@ ActFormSet = forms.inlineformset_factory(
 # ------------------------------------------------------------------ care plans
 
 
+# A nurse's visit and its time window stay within a working day; a plan
+# spacing its visits more than a month apart is a typing error.
+MAX_INTERVAL_DAYS = 31
+MAX_WINDOW_MIN = 720
+MIN_VISIT_MIN, MAX_VISIT_MIN = 5, 240
+
+
 class CarePlanForm(forms.ModelForm):
     times_text = forms.CharField(
         label="Heures de passage", max_length=60,
@@ -406,6 +453,31 @@ class CarePlanForm(forms.ModelForm):
             self.initial["start_date"] = max(prescription.start_date, timezone.localdate())
             self.initial["end_date"] = prescription.end_date
             self.initial["acts"] = list(prescription.acts.values_list("pk", flat=True))
+
+    def _bounded(self, name: str, low: int, high: int, message: str) -> int | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not low <= value <= high:
+            raise ValidationError(message)
+        return value
+
+    def clean_interval_days(self):
+        if self.cleaned_data.get("recurrence") != "every_n_days":
+            return 1  # only "every N days" uses it
+        return self._bounded("interval_days", 1, MAX_INTERVAL_DAYS,
+                             f"Intervalle entre 1 et {MAX_INTERVAL_DAYS} jours.")
+
+    def clean_window_before_min(self):
+        return self._bounded("window_before_min", 0, MAX_WINDOW_MIN,
+                             f"Fenêtre de 0 à {MAX_WINDOW_MIN} minutes.")
+
+    def clean_window_after_min(self):
+        return self._bounded("window_after_min", 0, MAX_WINDOW_MIN,
+                             f"Fenêtre de 0 à {MAX_WINDOW_MIN} minutes.")
+
+    def clean_duration_min(self):
+        return self._bounded("duration_min", MIN_VISIT_MIN, MAX_VISIT_MIN,
+                             f"Durée d'un passage entre {MIN_VISIT_MIN} et {MAX_VISIT_MIN} "
+                             "minutes.")
 
     def clean(self):
         cleaned = super().clean()

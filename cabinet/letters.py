@@ -5,6 +5,8 @@
   renewal worklist;
 - "demande de protocole de soins" (ALD near its end, or procédure
   dérogatoire whose standard protocol is due), to the médecin traitant;
+- "renouvellement du BSI" (the yearly bilan de soins infirmiers is due), to
+  the médecin traitant, from the same worklist;
 - "lettre d'information aux patients" (continuity of care during a
   remplacement), one per patient, batch-capable: a titulaire prints one for
   each of the patients she is the referent nurse of.
@@ -19,6 +21,7 @@ from core.models import Role
 RENEWAL_KIND = "cabinet_renouvellement_ordonnance"
 ALD_KIND = "cabinet_protocole_ald"
 PATIENT_LETTER_KIND = "cabinet_information_patient"
+BSI_KIND = "cabinet_renouvellement_bsi"
 TEMPLATE = "documents/pdf/generic_letter.html"
 
 
@@ -119,6 +122,44 @@ def ald_context(ald) -> dict:
     }
 
 
+def bsi_context(patient) -> dict:
+    from .services.worklist import bsi_due_on
+
+    medecin = patient.medecin_traitant
+    due = bsi_due_on(patient.bsi_date) if patient.bsi_date else None
+    civility = "Madame" if patient.sex == "F" else "Monsieur"
+    paragraphs = [
+        f"Nous assurons les soins infirmiers à domicile de {civility} "
+        f"{patient.last_name.upper()} {patient.first_name}, né(e) le "
+        f"{patient.birth_date:%d/%m/%Y}, en situation de dépendance "
+        f"({patient.get_bsi_level_display() or 'BSI'}).",
+    ]
+    if patient.bsi_date and due:
+        paragraphs.append(
+            f"Le bilan de soins infirmiers (BSI) établi le {patient.bsi_date:%d/%m/%Y} est à "
+            f"renouveler avant le {due:%d/%m/%Y}."
+        )
+    paragraphs.append(
+        "Pourriez-vous établir une prescription de soins infirmiers à domicile permettant la "
+        "réalisation du BSI de renouvellement ? Nous vous transmettrons le bilan une fois établi."
+    )
+    return {
+        "date": timezone.localdate(),
+        "recipient": {
+            "name": f"Dr {medecin.first_name} {medecin.last_name}" if medecin else
+            "Médecin traitant",
+            "lines": [line for line in ((medecin.address, f"{medecin.postcode} {medecin.city}")
+                                        if medecin else ()) if line.strip()],
+        },
+        "subject": f"Renouvellement du BSI — {patient.last_name.upper()} {patient.first_name}",
+        "greeting": "Docteur,",
+        "paragraphs": paragraphs,
+        "closing": "Avec nos remerciements, veuillez agréer, Docteur, nos salutations distinguées.",
+        "signature": "L'équipe infirmière du cabinet",
+        "patient": patient.pk,
+    }
+
+
 def patient_letter_context(patient) -> dict:
     nurse = patient.referent_nurse
     name = nurse.get_full_name() if nurse else "votre infirmier(ère)"
@@ -175,6 +216,13 @@ def my_patients(user):
                 .order_by("last_name", "first_name", "pk"))
 
 
+def _demo_bsi_patient():
+    from .models import Patient
+
+    return Patient.objects.exclude(bsi_level="").filter(bsi_date__isnull=False).order_by(
+        "pk").first()
+
+
 def _demo(model_name: str):
     """The demo object `render_demo_documents` renders for a kind: the first
     row of the demo cabinet, so the output is the same on every machine."""
@@ -215,6 +263,18 @@ def register_kinds() -> None:
         patient_id=lambda ald: ald.patient_id,
         filename=lambda data: f"protocole-ald-{data['ald']}.pdf",
         demo_object=_demo("Ald"),
+    ), replace=True)
+    register(DocumentKind(
+        code=BSI_KIND,
+        label="Demande de renouvellement du BSI",
+        model="cabinet.Patient",
+        template=TEMPLATE,
+        version="1",
+        build_context=bsi_context,
+        can_view=can_view_patient,
+        patient_id=lambda patient: patient.pk,
+        filename=lambda data: f"renouvellement-bsi-{data['patient']}.pdf",
+        demo_object=_demo_bsi_patient,
     ), replace=True)
     register(DocumentKind(
         code=PATIENT_LETTER_KIND,

@@ -42,8 +42,14 @@ def can_see_clinical(user) -> bool:
     return getattr(user, "role", None) in (Role.TITULAIRE, Role.REMPLACANT)
 
 
-def can_edit_patients(user) -> bool:
-    return getattr(user, "role", None) in (Role.TITULAIRE, Role.SECRETAIRE, Role.REMPLACANT)
+def can_edit_alds(user) -> bool:
+    """The remplaçant reads the ALD of her patients; the titulaires and the
+    secretary keep the protocols up to date."""
+    return getattr(user, "role", None) in (Role.TITULAIRE, Role.SECRETAIRE)
+
+
+def can_edit_medecins(user) -> bool:
+    return getattr(user, "role", None) in (Role.TITULAIRE, Role.SECRETAIRE)
 
 
 def search_patients(qs: QuerySet[Patient], query: str) -> QuerySet[Patient]:

@@ -15,7 +15,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir as stdnum_nir
 
 RPPS_RE = re.compile(r"^\d{11}$")
-NIR_RE = re.compile(r"^[1-8]\d{2}(0[1-9]|1[0-2]|[2-9]\d)(\d{2}|2A|2B)\d{8}$")
+NIR_RE = re.compile(r"^\d{3}(0[1-9]|1[0-2]|[2-9]\d)(\d{2}|2A|2B)\d{8}$")
 
 
 @dataclass
@@ -58,11 +58,17 @@ def check_nir(value: str, *, birth_date: date | None = None, sex: str | None = N
         return result
 
     sex_digit = nir[0]
-    if sex_digit in "78":
+    provisional = sex_digit in "78"
+    if provisional:
         result.warnings.append(
             "NIR provisoire (commençant par 7 ou 8) : à remplacer par le NIR définitif."
         )
-    elif sex and sex_digit in "12":
+    elif sex_digit not in "12":
+        result.errors.append(
+            "Le NIR commence par 1 (homme) ou 2 (femme), ou par 7 ou 8 pour un numéro provisoire."
+        )
+        return result
+    elif sex:
         expected = "1" if sex == "M" else "2"
         if sex_digit != expected:
             result.errors.append(
@@ -76,13 +82,16 @@ def check_nir(value: str, *, birth_date: date | None = None, sex: str | None = N
             "cohérence avec la date de naissance non vérifiée."
         )
     if birth_date is not None:
+        # The layout of a provisional number is UNCERTAIN (R-ID-5): a mismatch
+        # with the birth date is only a warning there.
+        mismatches = result.warnings if provisional else result.errors
         if nir[1:3] != f"{birth_date.year % 100:02d}":
-            result.errors.append(
+            mismatches.append(
                 f"L'année de naissance du NIR ({nir[1:3]}) ne correspond pas à la date de "
                 f"naissance ({birth_date:%Y})."
             )
         if not special_month and month != birth_date.month:
-            result.errors.append(
+            mismatches.append(
                 f"Le mois de naissance du NIR ({nir[3:5]}) ne correspond pas à la date de "
                 f"naissance ({birth_date:%m})."
             )

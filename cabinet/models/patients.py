@@ -212,13 +212,17 @@ class Ald(models.Model):
     """An ALD and its protocole de soins (R-ALD-*)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alds")
+    # 1–30 from the list of D.160-4 (R-ALD-15), 31 hors liste, 32 polypathologie (R-ALD-2).
     ald_number = models.PositiveSmallIntegerField("n° d'ALD")
     label = models.CharField("affection", max_length=255)
+    # R-ALD-1: a non-exonérante ALD exists and leaves the ticket modérateur due.
     exonerante = models.BooleanField("exonérante", default=True)
+    # R-ALD-3: the médecin traitant draws up the standard protocol; R-ALD-9: in
+    # the procédure dérogatoire another doctor does, for 6 months.
     procedure = models.CharField(
         max_length=12, choices=AldProcedure.choices, default=AldProcedure.STANDARD
     )
-    electronic = models.BooleanField("protocole électronique (PSE)", default=False)
+    electronic = models.BooleanField("protocole électronique (PSE)", default=False)  # R-ALD-6
     established_by = models.ForeignKey(
         Medecin, verbose_name="établi par", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -235,7 +239,9 @@ class Ald(models.Model):
     # Derived from valid_from, the procedure and validity_years (R-ALD-8, R-ALD-9);
     # for the procédure dérogatoire it is the deadline of the standard protocol.
     valid_to = models.DateField("valide jusqu'au", null=True, blank=True)
+    # R-ALD-5: the acts and services covered at 100 % (or "as per HAS APALD").
     related_care = models.TextField("soins en rapport", blank=True)
+    # R-ALD-4 / R-ALD-11: volet 3 is the patient's part, shown to the carers.
     volet_scan = models.FileField("volet 3 (scan)", upload_to=ald_volet_upload_to, blank=True)
     patient_volet_seen_at = models.DateField("volet 3 présenté le", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -258,3 +264,12 @@ class Ald(models.Model):
     @property
     def status(self) -> ald_rules.AldStatus:
         return self.status_on()
+
+    def covers_care_on(self, care_date: date, *, today: date | None = None) -> bool:
+        """Whether care given on `care_date` is exempt under this ALD, with the
+        decision known today (R-ALD-10: retroactive once agreed)."""
+        return ald_rules.covers_care(
+            care_date=care_date, today=today or timezone.localdate(), decision=self.decision,
+            sent_at=self.sent_at, valid_from=self.valid_from, valid_to=self.valid_to,
+            exonerante=self.exonerante,
+        )

@@ -29,6 +29,23 @@ def save_prescription(*, acting_user, prescription: Prescription, formset) -> Pr
     return prescription
 
 
+def bizone_warnings(prescription: Prescription) -> list[str]:
+    """R-ALD-12 / R-ALD-13: only the upper zone of a bizone prescription opens
+    the exemption, and only with an ALD valid on the date of care; a mismatch
+    is worth a word to the nurse, not a refusal (the ALD may be on its way)."""
+    covered = any(
+        ald.covers_care_on(prescription.start_date) for ald in prescription.patient.alds.all()
+    )
+    if prescription.bizone and not covered:
+        return ["Ordonnance bizone, mais aucune ALD exonérante valide au début des soins : les "
+                "actes en zone haute seront facturés au taux habituel (R-ALD-13)."]
+    if not prescription.bizone and covered:
+        return ["Patient en ALD mais ordonnance simple : ses actes sont facturés au taux "
+                "habituel ; pour les soins en rapport avec l'ALD, demandez une ordonnance "
+                "bizone (R-ALD-12)."]
+    return []
+
+
 @transaction.atomic
 def request_renewal(*, acting_user, prescription: Prescription):
     """Record the renewal request; with the document pipeline, also ask for the

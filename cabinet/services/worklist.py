@@ -29,6 +29,10 @@ class Worklist:
         return not (self.prescriptions or self.bsi or self.alds)
 
 
+def bsi_due_on(bsi_date: date) -> date:
+    return bsi_date + timedelta(days=BSI_RENEWAL_DAYS)
+
+
 def next_week_start(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
@@ -57,10 +61,12 @@ def build(*, patients: QuerySet[Patient], today: date) -> Worklist:
     work.prescriptions.sort(key=lambda item: item[0].end_date)
 
     bsi_before = horizon - timedelta(days=BSI_RENEWAL_DAYS) + timedelta(days=BSI_NOTICE_DAYS)
-    for patient in patients.filter(is_active=True, bsi_date__isnull=False,
-                                   bsi_date__lte=bsi_before).exclude(bsi_level="").order_by(
-                                       "bsi_date"):
-        work.bsi.append((patient, patient.bsi_date + timedelta(days=BSI_RENEWAL_DAYS)))
+    due_bsi = (
+        patients.filter(is_active=True, bsi_date__isnull=False, bsi_date__lte=bsi_before)
+        .exclude(bsi_level="").select_related("medecin_traitant").order_by("bsi_date")
+    )
+    for patient in due_bsi:
+        work.bsi.append((patient, bsi_due_on(patient.bsi_date)))
 
     alds = Ald.objects.filter(patient__in=patients, patient__is_active=True).exclude(
         decision=AldDecision.REFUSED

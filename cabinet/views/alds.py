@@ -14,14 +14,13 @@ from ..services.patients import save_ald
 from .common import _get_ald_for_user, _get_patient_for_user, stored_file_response
 
 STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
-EDITORS = (Role.TITULAIRE, Role.SECRETAIRE)
 
 
 def _form_view(request, patient, ald: Ald) -> HttpResponse:
     form = AldForm(request.POST or None, request.FILES or None, instance=ald)
     if request.method == "POST" and form.is_valid():
         saved = save_ald(acting_user=request.user, ald=form.save(commit=False))
-        for warning in saved.status.warnings:
+        for warning in (*form.warnings, *saved.status.warnings):
             messages.warning(request, warning)
         messages.success(request, f"{saved} enregistrée.")
         return redirect("cabinet:patient_detail", pk=patient.pk)
@@ -30,15 +29,16 @@ def _form_view(request, patient, ald: Ald) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@roles(*EDITORS)
+@roles(*STAFF)
 def ald_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
-    patient = _get_patient_for_user(request.user, patient_pk)
+    patient = _get_patient_for_user(request.user, patient_pk, related=("medecin_traitant",),
+                                    edit_alds=True)
     return _form_view(request, patient, Ald(patient=patient))
 
 
-@roles(*EDITORS)
+@roles(*STAFF)
 def ald_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    ald = _get_ald_for_user(request.user, pk)
+    ald = _get_ald_for_user(request.user, pk, edit=True)
     return _form_view(request, ald.patient, ald)
 
 

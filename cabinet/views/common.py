@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
@@ -8,9 +9,16 @@ from ..models import Ald, CarePlan, Patient, Prescription
 from ..validators import sniff_content_type
 
 
-def _get_patient_for_user(user, pk: int, *, related: tuple[str, ...] = ()) -> Patient:
-    """The patient if the user may see it, else 404 (a foreign object)."""
-    return get_object_or_404(selectors.patients_visible_to(user).select_related(*related), pk=pk)
+def _get_patient_for_user(user, pk: int, *, related: tuple[str, ...] = (),
+                          edit_alds: bool = False) -> Patient:
+    """The patient if the user may see it, else 404 (a foreign object);
+    403 when asked to add an ALD the user may only read."""
+    patient = get_object_or_404(
+        selectors.patients_visible_to(user).select_related(*related), pk=pk
+    )
+    if edit_alds and not selectors.can_edit_alds(user):
+        raise PermissionDenied
+    return patient
 
 
 def _get_prescription_for_user(user, pk: int) -> Prescription:
@@ -19,8 +27,16 @@ def _get_prescription_for_user(user, pk: int) -> Prescription:
     )
 
 
-def _get_ald_for_user(user, pk: int) -> Ald:
-    return get_object_or_404(selectors.alds_visible_to(user).select_related("patient"), pk=pk)
+def _get_ald_for_user(user, pk: int, *, edit: bool = False) -> Ald:
+    """404 for an ALD of a patient the user does not see, 403 for one she may
+    only read (the remplaçant: the protocol is the titulaires' and the
+    secretary's paperwork)."""
+    ald = get_object_or_404(
+        selectors.alds_visible_to(user).select_related("patient__medecin_traitant"), pk=pk
+    )
+    if edit and not selectors.can_edit_alds(user):
+        raise PermissionDenied
+    return ald
 
 
 def _get_care_plan_for_user(user, pk: int) -> CarePlan:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +19,11 @@ STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
 EDITORS = (Role.TITULAIRE, Role.SECRETAIRE)
 
 
-def _get_medecin_for_user(user, pk: int) -> Medecin:
-    return get_object_or_404(selectors.medecins_visible_to(user), pk=pk)
+def _get_medecin_for_user(user, pk: int, *, edit: bool = False) -> Medecin:
+    medecin = get_object_or_404(selectors.medecins_visible_to(user), pk=pk)
+    if edit and not selectors.can_edit_medecins(user):
+        raise PermissionDenied
+    return medecin
 
 
 @roles(*STAFF)
@@ -34,7 +38,7 @@ def medecin_list(request: HttpRequest) -> HttpResponse:
             w in fold(f"{m.last_name} {m.first_name} {m.specialty} {m.rpps}") for w in words)]
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "cabinet/medecin_list.html", {
-        "page": page, "query": query, "can_edit": request.user.role in EDITORS,
+        "page": page, "query": query, "can_edit": selectors.can_edit_medecins(request.user),
     })
 
 
@@ -53,6 +57,6 @@ def medecin_create(request: HttpRequest) -> HttpResponse:
     return _form_view(request, None)
 
 
-@roles(*EDITORS)
+@roles(*STAFF)
 def medecin_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _form_view(request, _get_medecin_for_user(request.user, pk))
+    return _form_view(request, _get_medecin_for_user(request.user, pk, edit=True))

@@ -117,7 +117,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "visits": visits,
         "warnings": warnings,
         "show_clinical": selectors.can_see_clinical(user),
-        "can_edit_admin": user.role in EDITORS,
+        "can_edit_admin": selectors.can_edit_alds(user),
         "patient_letter_kind": PATIENT_LETTER_KIND if registered(PATIENT_LETTER_KIND) else "",
         "panels": patient_panels_for(user),
         "today": today,

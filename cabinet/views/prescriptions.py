@@ -13,7 +13,7 @@ from core.models import Role
 from .. import acts_catalogue
 from ..forms import ActFormSet, PrescriptionForm
 from ..models import Prescription
-from ..services.prescriptions import request_renewal, save_prescription
+from ..services.prescriptions import bizone_warnings, request_renewal, save_prescription
 from .common import _get_patient_for_user, _get_prescription_for_user, stored_file_response
 
 STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
@@ -34,6 +34,8 @@ def _form_view(request, patient, prescription: Prescription) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         saved = save_prescription(acting_user=request.user, prescription=form.save(commit=False),
                                   formset=formset)
+        for warning in bizone_warnings(saved):
+            messages.warning(request, warning)
         messages.success(request, f"{saved} enregistrée.")
         if not saved.care_plans.exists():
             return redirect("cabinet:careplan_create", prescription_pk=saved.pk)

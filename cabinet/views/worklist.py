@@ -8,7 +8,7 @@ from core.access import roles
 from core.models import Role
 
 from .. import selectors
-from ..letters import ALD_KIND, RENEWAL_KIND, registered
+from ..letters import ALD_KIND, BSI_KIND, RENEWAL_KIND, registered
 from ..services import worklist
 
 
@@ -19,4 +19,5 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     return render(request, "cabinet/worklist.html", {
         "work": work, "today": today, "letters": registered(RENEWAL_KIND),
         "ald_kind": ALD_KIND if registered(ALD_KIND) else "",
+        "bsi_kind": BSI_KIND if registered(BSI_KIND) else "",
     })

@@ -10,8 +10,9 @@ from .helpers import (
 
 # Patients, médecins, ALD, prescriptions, care plans, worklist.
 # The remplaçante (julie) sees only the patients of her visits: claire's
-# patient is a foreign object for her (404). The administrator sees no patient
-# data (403) but reads the access log.
+# patient is a foreign object for her (404); on her own patients the ALD pages
+# are read-only (403, tests/cabinet/test_ald_form.py). The administrator sees
+# no patient data (403) but reads the access log.
 _patient = lambda p: {"pk": claire_patient().pk}  # noqa: E731
 _patient_pk = lambda p: {"patient_pk": claire_patient().pk}  # noqa: E731
 _prescription = lambda p: {"pk": claire_prescription().pk}  # noqa: E731
@@ -31,8 +32,8 @@ POLICIES = {
         by_role(titulaire=403, remplacant=403, secretaire=403, admin=200), kwargs=_patient),
     "cabinet:access_log_index": UrlPolicy(
         by_role(titulaire=403, remplacant=403, secretaire=403, admin=200)),
-    "cabinet:ald_create": UrlPolicy(_EDITORS, kwargs=_patient_pk),
-    "cabinet:ald_edit": UrlPolicy(_EDITORS, kwargs=_ald),
+    "cabinet:ald_create": UrlPolicy(_STAFF_OBJ, kwargs=_patient_pk),
+    "cabinet:ald_edit": UrlPolicy(_STAFF_OBJ, kwargs=_ald),
     # The demo ALD has no scan: 404 for those who may see it.
     "cabinet:ald_volet": UrlPolicy(
         by_role(titulaire=404, remplacant=404, secretaire=404, admin=403), kwargs=_ald),

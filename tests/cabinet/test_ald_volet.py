@@ -23,7 +23,7 @@ def _post(client, ald, upload):
     return client.post(reverse("cabinet:ald_edit", kwargs={"pk": ald.pk}), data)
 
 
-def test_upload_jpeg_and_view_is_logged(personas):
+def test_r_ald_4_volet_3_upload_jpeg_and_view_is_logged(personas):
     ald = claire_ald()
     client = personas.client("nadia")
     response = _post(client, ald, SimpleUploadedFile("volet.jpg", JPEG, "image/jpeg"))

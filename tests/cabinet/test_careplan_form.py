@@ -90,3 +90,29 @@ def test_stop_plan(personas):
 def test_bad_id(personas):
     url = reverse("cabinet:careplan_edit", kwargs={"pk": 999999})
     assert personas.client("claire").get(url).status_code == 404
+
+
+def test_out_of_range_interval_window_and_duration_are_refused_at_the_field(personas):
+    prescription = claire_prescription()
+    count = CarePlan.objects.count()
+    client = personas.client("nadia")
+    url = reverse("cabinet:careplan_create", kwargs={"prescription_pk": prescription.pk})
+    response = client.post(url, _data(personas, prescription, recurrence="every_n_days",
+                                      interval_days="0"))
+    assert response.status_code == 400
+    assert "Intervalle entre 1 et 31" in response.context["form"].errors["interval_days"][0]
+    response = client.post(url, _data(personas, prescription, window_before_min="40000",
+                                      duration_min="0"))
+    errors = response.context["form"].errors
+    assert "Fenêtre de 0 à 720" in errors["window_before_min"][0]
+    assert "Durée d'un passage" in errors["duration_min"][0]
+    assert CarePlan.objects.count() == count
+
+
+def test_interval_is_ignored_unless_every_n_days(personas):
+    prescription = claire_prescription()
+    response = personas.client("nadia").post(
+        reverse("cabinet:careplan_create", kwargs={"prescription_pk": prescription.pk}),
+        _data(personas, prescription, interval_days="0"))
+    assert response.status_code == 302
+    assert CarePlan.objects.get(prescription=prescription, label="Pansement").interval_days == 1

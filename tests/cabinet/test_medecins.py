@@ -48,3 +48,12 @@ def test_medecin_list_and_search(personas):
 def test_medecin_edit_bad_id(personas):
     url = reverse("cabinet:medecin_edit", kwargs={"pk": 999999})
     assert personas.client("claire").get(url).status_code == 404
+
+
+def test_r_id_1_duplicate_rpps_is_refused_at_the_field(personas):
+    existing = Medecin.objects.exclude(rpps="").first()
+    response = personas.client("nadia").post(reverse("cabinet:medecin_create"),
+                                             _data(existing.rpps, confirm_rpps="on"))
+    assert response.status_code == 400
+    assert "déjà celui du" in response.context["form"].errors["rpps"][0]
+    assert not Medecin.objects.filter(last_name="Nouveau").exists()

@@ -32,7 +32,7 @@ def _post(client, prescription, upload):
     return client.post(reverse("cabinet:prescription_edit", kwargs={"pk": prescription.pk}), data)
 
 
-def test_upload_pdf_then_download_is_logged(personas):
+def test_s_data_4_s_trace_1_upload_pdf_then_download_is_logged(personas):
     prescription = claire_prescription()
     client = personas.client("nadia")
     response = _post(client, prescription, SimpleUploadedFile("ordo.pdf", PDF, "application/pdf"))
@@ -50,7 +50,7 @@ def test_upload_pdf_then_download_is_logged(personas):
     assert personas.client("julie").get(url).status_code == 404
 
 
-def test_wrong_type_is_refused_and_nothing_saved(personas):
+def test_s_data_4_wrong_type_is_refused_and_nothing_saved(personas):
     prescription = claire_prescription()
     fake = SimpleUploadedFile("ordo.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
     response = _post(personas.client("nadia"), prescription, fake)
@@ -59,7 +59,7 @@ def test_wrong_type_is_refused_and_nothing_saved(personas):
     assert not Prescription.objects.get(pk=prescription.pk).file
 
 
-def test_too_large_is_refused(personas, settings):
+def test_s_data_4_too_large_is_refused(personas, settings):
     prescription = claire_prescription()
     big = SimpleUploadedFile("ordo.pdf", PDF + b"0" * (10 * 1024 * 1024), "application/pdf")
     response = _post(personas.client("nadia"), prescription, big)

@@ -93,3 +93,21 @@ def test_bad_ids(personas):
         assert client.get(reverse(f"cabinet:{name}", kwargs={"pk": 999999})).status_code == 404
     assert client.get(reverse("cabinet:prescription_create",
                               kwargs={"patient_pk": 999999})).status_code == 404
+
+
+def test_r_ald_12_r_ald_13_prescription_and_ald_coherence_warnings(personas):
+    from cabinet.models import Patient
+
+    client = personas.client("claire")
+    patient = claire_patient()
+    assert any(ald.status.covers for ald in patient.alds.all())
+    response = _post(client, patient)
+    assert response.status_code == 302
+    body = client.get(response["Location"]).content.decode()
+    assert "demandez une ordonnance bizone (R-ALD-12)" in body
+
+    without_ald = Patient.objects.filter(alds__isnull=True).first()
+    response = _post(client, without_ald, bizone="on", **{"acts-0-ald_zone": "upper"})
+    assert response.status_code == 302
+    body = client.get(response["Location"]).content.decode()
+    assert "aucune ALD exonérante valide" in body

@@ -79,3 +79,46 @@ def test_r_ald_15_list_has_29_entries_without_hta():
 
 def test_r_ald_2_hors_liste_and_polypathologie():
     assert 31 in ALD_LIST and 32 in ALD_LIST
+
+
+def _covers(care_date, **kw):
+    base = dict(care_date=care_date, today=TODAY, decision="pending", sent_at=None,
+                valid_from=None, valid_to=None, exonerante=True)
+    base.update(kw)
+    return ald_rules.covers_care(**base)
+
+
+def test_r_ald_10_care_between_request_and_agreement_is_covered_once_agreed():
+    sent = date(2026, 11, 1)
+    # Accepted on 20/11 with validity from the decision: the care of 05/11,
+    # given after the request, is covered retroactively; the care of 31/10 is not.
+    accepted = dict(decision="accepted", sent_at=sent, valid_from=date(2026, 11, 20),
+                    valid_to=date(2031, 11, 19))
+    assert _covers(date(2026, 11, 5), **accepted)
+    assert not _covers(date(2026, 10, 31), **accepted)
+    assert not _covers(date(2031, 11, 20), **accepted)
+
+
+def test_r_ald_10_r_ald_7_deemed_agreement_covers_the_waiting_period():
+    sent = date(2026, 11, 1)
+    # Billed on 23/11, 22 days after sending without an answer: réputé accepté,
+    # so the care of 03/11 (while still pending) is covered.
+    assert _covers(date(2026, 11, 3), sent_at=sent)
+    # Billed on 10/11: no agreement yet, not covered.
+    assert not _covers(date(2026, 11, 3), sent_at=sent, today=date(2026, 11, 10))
+
+
+def test_r_ald_1_r_ald_7_covers_care_never_for_refused_or_non_exonerante():
+    sent = date(2026, 1, 1)
+    assert not _covers(date(2026, 6, 1), sent_at=sent, decision="refused")
+    assert not _covers(date(2026, 6, 1), sent_at=sent, decision="accepted", exonerante=False)
+
+
+def test_r_ald_8_ald_model_covers_care_on_uses_its_validity():
+    from cabinet.models import Ald
+
+    ald = Ald(ald_number=8, decision="accepted", sent_at=date(2026, 1, 10),
+              valid_from=date(2026, 1, 10), valid_to=valid_to(
+                  valid_from=date(2026, 1, 10), procedure="standard", validity_years=3))
+    assert ald.covers_care_on(date(2029, 1, 9), today=TODAY)
+    assert not ald.covers_care_on(date(2029, 1, 10), today=TODAY)

@@ -49,6 +49,18 @@ def test_r_id_5_provisional_and_special_month_are_warnings():
     assert special.ok and any("Mois" in w for w in special.warnings)
 
 
+def test_r_id_5_first_digit_is_sex_or_provisional():
+    result = check_nir(_nir("3500337261123"), birth_date=date(1950, 3, 1), sex="M")
+    assert not result.ok and "commence par 1 (homme) ou 2 (femme)" in result.errors[0]
+
+
+def test_r_id_5_provisional_number_inconsistent_with_birth_is_a_warning():
+    result = check_nir(_nir("8500337261123"), birth_date=date(1961, 7, 1), sex="F")
+    assert result.ok
+    assert any("année" in w for w in result.warnings)
+    assert any("mois" in w for w in result.warnings)
+
+
 def test_r_id_5_nir_length():
     assert "15 caractères" in check_nir("12345").errors[0]
 

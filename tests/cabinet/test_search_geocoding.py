@@ -40,7 +40,7 @@ def test_search_page_with_htmx_returns_the_results_only(personas):
     assert "BONNET" in body and "<html" not in body
 
 
-def test_offline_geocoder_is_deterministic_and_local():
+def test_s_priv_1_offline_geocoder_is_deterministic_and_local():
     geocoder = OfflineGeocoder()
     a = geocoder.geocode(address="12 rue Nationale", postcode="37000", city="Tours")
     b = geocoder.geocode(address="12 rue Nationale", postcode="37000", city="TOURS")
@@ -59,3 +59,31 @@ def test_geocoder_setting(settings):
     settings.GEOCODER = "nominatim"
     with pytest.raises(ImproperlyConfigured):
         get_geocoder()
+
+
+class _DownAddressService:
+    def geocode(self, query, exactly_one=True):
+        from geopy.exc import GeocoderUnavailable
+
+        raise GeocoderUnavailable("service indisponible")
+
+
+def test_ban_geocoder_failure_leaves_the_patient_saved_and_not_located(personas):
+    """The national address service down: the patient is saved all the same,
+    flagged "adresse non localisée", and the page says so."""
+    from cabinet.geocoding import BanGeocoder
+    from cabinet.services.patients import save_patient
+
+    geocoder = BanGeocoder()
+    geocoder._client = _DownAddressService()
+    patient = Patient.objects.order_by("pk").first()
+    new_address = "2 rue Colbert" if patient.address != "2 rue Colbert" else "4 rue Colbert"
+    patient.address = new_address
+    result = save_patient(acting_user=personas.nadia, patient=patient, geocoder=geocoder)
+    assert result.geocoded is False
+    patient.refresh_from_db()
+    assert patient.geocode_status == "failed" and patient.latitude is None
+    assert patient.address == new_address
+    body = personas.client("nadia").get(
+        reverse("cabinet:patient_detail", kwargs={"pk": patient.pk})).content.decode()
+    assert "adresse non localisée" in body

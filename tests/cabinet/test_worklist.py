@@ -110,3 +110,24 @@ def test_patient_letter_from_the_patient_page(personas):
     assert response.status_code == 302
     document = GeneratedDocument.objects.get(kind=PATIENT_LETTER_KIND, object_id=patient.pk)
     assert patient.last_name.upper() in document.context["data"]["recipient"]["name"]
+
+
+def test_bsi_renewal_letter_to_the_medecin_traitant(personas):
+    from cabinet.letters import BSI_KIND, TEMPLATE
+    from documents.models import GeneratedDocument
+    from documents.rendering import render_pdf
+
+    client = personas.client("nadia")
+    response = client.get(reverse("cabinet:worklist"))
+    patient, due = response.context["work"].bsi[0]
+    letter_url = reverse("documents:request", kwargs={"kind": BSI_KIND, "object_id": patient.pk})
+    assert letter_url in response.content.decode()
+    response = client.post(letter_url)
+    assert response.status_code == 302
+    document = GeneratedDocument.objects.get(kind=BSI_KIND, object_id=patient.pk)
+    assert document.patient_id == patient.pk
+    data = document.context["data"]
+    assert data["recipient"]["name"].endswith(patient.medecin_traitant.last_name)
+    assert f"{due:%d/%m/%Y}" in " ".join(data["paragraphs"])
+    assert render_pdf(TEMPLATE, document.context, {"requested_at": document.requested_at}
+                      ).startswith(b"%PDF")
