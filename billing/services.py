@@ -68,7 +68,9 @@ def _same_agglomeration(cabinet: Cabinet | None, patient) -> bool:
 
 
 def _ald_covers(patient, day: date) -> bool:
-    return any(ald.status_on(day).covers for ald in patient.alds.all())
+    # The decision known when pricing, not on the day of care: once agreed,
+    # care given while the protocol was waiting is covered too (R-ALD-10).
+    return any(ald.covers_care_on(day) for ald in patient.alds.all())
 
 
 def _number(value):

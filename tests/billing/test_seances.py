@@ -192,6 +192,30 @@ def test_ald_bizone_zones_give_the_amo_rate_per_act(personas):
     assert seance.facts["passage"]["coverage"] == "ald"
 
 
+def test_R_ALD_10_care_while_the_protocol_waited_is_priced_as_ald_once_agreed(personas):
+    # Sent 20 days before the care: on the day of care the protocol was still
+    # waiting (6 days of silence), but it is réputé accepté when the visit is
+    # priced, and the agreement covers care since the sending.
+    patient = make_patient()
+    Ald.objects.create(patient=patient, ald_number=8, label="Diabète", decision="pending",
+                       sent_at=date(2026, 3, 4))
+    visit = make_visit(patient, personas.claire, [dict(AMI4, ald_zone="upper")])
+    done(visit, personas.claire)
+    seance = Seance.objects.get(visit=visit)
+    assert seance.facts["passage"]["coverage"] == "ald"
+    assert [ln.amo_rate for ln in seance.lines.filter(code="AMI")] == [Decimal("1.00")]
+
+
+def test_R_ALD_10_care_before_the_protocol_was_sent_is_not_covered(personas):
+    patient = make_patient()
+    Ald.objects.create(patient=patient, ald_number=8, label="Diabète", decision="accepted",
+                       sent_at=date(2026, 3, 20), valid_from=date(2026, 3, 20))
+    visit = make_visit(patient, personas.claire, [dict(AMI4, ald_zone="upper")])
+    done(visit, personas.claire)
+    seance = Seance.objects.get(visit=visit)
+    assert seance.facts["passage"]["coverage"] != "ald"
+
+
 def test_unknown_position_and_engine_errors_do_not_break_the_visit(personas):
     patient = make_patient(coords=None)
     visit = make_visit(patient, personas.claire, [{"key": "XYZ", "coefficient": 1, "label": "?"}])
