@@ -77,9 +77,17 @@ def _without_frozen(wanted: list[Occurrence], frozen: dict[date, list[str]]) -> 
     return kept
 
 
-def _apply(visit: Visit, values: dict) -> bool:
+def _apply(visit: Visit, values: dict, *, nurse_changed: bool) -> bool:
+    values = dict(values)
+    if not nurse_changed:
+        # A visit handed to a colleague or dispatched to a nurse stays hers
+        # until the plan itself names another nurse.
+        del values["nurse_id"]
+    if visit.duration_set_by_nurse:
+        del values["expected_duration_min"]
     changed = False
-    if values["nurse_id"] != visit.nurse_id and visit.tournee_id is not None:
+    if "nurse_id" in values and values["nurse_id"] != visit.nurse_id \
+            and visit.tournee_id is not None:
         # The visit leaves the previous nurse's tournée.
         visit.tournee = None
         visit.sequence = None
@@ -95,8 +103,10 @@ def _apply(visit: Visit, values: dict) -> bool:
 
 @transaction.atomic
 def generate_visits(*, acting_user, care_plan: CarePlan, today: date | None = None,
-                    record: bool = True) -> GenerationResult:
-    """Bring the plan's visits from `today` on in line with the plan."""
+                    record: bool = True, nurse_changed: bool = False) -> GenerationResult:
+    """Bring the plan's visits from `today` on in line with the plan;
+    `nurse_changed` when the plan's nurse was just changed, which moves its
+    future visits to the new nurse."""
     today = today or timezone.localdate()
     plan = CarePlan.objects.select_for_update().get(pk=care_plan.pk)
     result = GenerationResult()
@@ -121,7 +131,7 @@ def generate_visits(*, acting_user, care_plan: CarePlan, today: date | None = No
         if visit is None:
             to_create.append(occ)
             continue
-        if _apply(visit, _visit_fields(plan, occ, acts)):
+        if _apply(visit, _visit_fields(plan, occ, acts), nurse_changed=nurse_changed):
             visit.save()
             result.updated += 1
         else:
@@ -140,7 +150,7 @@ def generate_visits(*, acting_user, care_plan: CarePlan, today: date | None = No
             visit.slot = occ.slot
             if not visit.locked:
                 visit.planned_time = None
-            _apply(visit, _visit_fields(plan, occ, acts))
+            _apply(visit, _visit_fields(plan, occ, acts), nurse_changed=nurse_changed)
             visit.save()
             result.updated += 1
             to_create.remove(occ)
@@ -166,13 +176,16 @@ def generate_visits(*, acting_user, care_plan: CarePlan, today: date | None = No
 def save_care_plan(*, acting_user, care_plan: CarePlan, acts: list[PrescribedAct],
                    today: date | None = None) -> GenerationResult:
     created = care_plan.pk is None
+    previous_nurse_id = None if created else (
+        CarePlan.objects.filter(pk=care_plan.pk).values_list("nurse_id", flat=True).first())
     care_plan.save()
     care_plan.acts.set(acts)
     audit.record(
         actor=acting_user, action="careplan.create" if created else "careplan.update",
         obj=care_plan, patient_id=care_plan.patient_id,
     )
-    return generate_visits(acting_user=acting_user, care_plan=care_plan, today=today)
+    return generate_visits(acting_user=acting_user, care_plan=care_plan, today=today,
+                           nurse_changed=not created and previous_nurse_id != care_plan.nurse_id)
 
 
 @transaction.atomic

@@ -74,7 +74,7 @@ def test_changing_the_plan_moves_future_visits_and_keeps_done_ones(plan, persona
     plan.nurse = personas.marc
     plan.save()
     result = generate_visits(acting_user=personas.claire, care_plan=plan,
-                             today=start + timedelta(days=2))
+                             today=start + timedelta(days=2), nurse_changed=True)
     done.refresh_from_db()
     assert done.status == VisitStatus.DONE and done.slot == "19:00"
     assert done.nurse == personas.claire  # untouched
@@ -87,6 +87,38 @@ def test_changing_the_plan_moves_future_visits_and_keeps_done_ones(plan, persona
     assert result.deleted == 40
     # Day 2: 08:00 planned, 19:00 done, and no extra 20:00 visit created on that day.
     assert Visit.objects.filter(care_plan=plan, date=start + timedelta(days=2)).count() == 2
+
+
+def test_editing_the_plan_keeps_a_handed_over_visit_and_a_duration_set_by_the_nurse(
+        plan, personas):
+    from cabinet.services.careplans import save_care_plan
+
+    start = plan.start_date
+    generate_visits(acting_user=personas.claire, care_plan=plan, today=start)
+    handed = Visit.objects.get(care_plan=plan, date=start + timedelta(days=3), slot="08:00")
+    handed.nurse = personas.julie
+    handed.save()
+    timed = Visit.objects.get(care_plan=plan, date=start + timedelta(days=4), slot="08:00")
+    timed.expected_duration_min, timed.duration_set_by_nurse = 35, True
+    timed.save()
+
+    plan.window_after_min = 60
+    plan.duration_min = 20
+    save_care_plan(acting_user=personas.claire, care_plan=plan, acts=list(plan.acts.all()),
+                   today=start)
+    handed.refresh_from_db()
+    timed.refresh_from_db()
+    assert handed.nurse == personas.julie and handed.window_end == time(9, 0)
+    assert timed.expected_duration_min == 35 and timed.window_end == time(9, 0)
+    other = Visit.objects.get(care_plan=plan, date=start + timedelta(days=5), slot="08:00")
+    assert other.nurse == personas.claire and other.expected_duration_min == 20
+
+    # Naming another nurse on the plan moves every future visit to her.
+    plan.nurse = personas.marc
+    save_care_plan(acting_user=personas.claire, care_plan=plan, acts=list(plan.acts.all()),
+                   today=start)
+    handed.refresh_from_db()
+    assert handed.nurse == personas.marc
 
 
 def test_stopping_the_plan_removes_future_planned_visits(plan, personas):
