@@ -67,6 +67,10 @@ class GeneratedDocument(models.Model):
     # Identifies the render attempt that owns the document while "en cours":
     # a worker whose claim was taken over (it was presumed dead) drops its work.
     claim = models.CharField(max_length=36, blank=True)
+    # The process that holds the claim (host, PID namespace, PID): a render
+    # whose process is known to be gone is taken over at once, without
+    # waiting for the time limit.
+    claimed_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         verbose_name = "document généré"

@@ -2,9 +2,11 @@
 `tasks.py` only adds acknowledgement, retries and time limits).
 
 A document moves en attente → en cours → prêt | échec. Taking it to "en
-cours" happens under a row lock and stamps a claim; a document "en cours"
-whose render started longer ago than the hard time limit allows belongs to a
-worker that died (killed, machine lost), so another render takes it over.
+cours" happens under a row lock and stamps a claim with the claiming process.
+A document "en cours" belongs to a worker that died (killed, machine lost)
+when that process is known to be gone (same host and PID namespace), or when
+its render started longer ago than the hard time limit allows: another
+render then takes it over.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
+import socket
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -43,6 +48,49 @@ def stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=render_time_limit() + int(getattr(settings, "DOCUMENTS_STALE_MARGIN", 30)))
 
 
+def _pid_namespace() -> str:
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return ""
+
+
+def process_identity() -> str:
+    """host|PID namespace|PID of this process. PIDs only mean something
+    inside one namespace: two containers may share a host name, never a
+    namespace."""
+    return f"{socket.gethostname()}|{_pid_namespace()}|{os.getpid()}"
+
+
+def claimant_is_gone(claimed_by: str) -> bool:
+    """Whether the process that claimed a render is known to have died. Only
+    a process of this host and PID namespace can be checked; any other is
+    presumed alive (the time limit decides)."""
+    host, _, rest = claimed_by.partition("|")
+    namespace, _, pid = rest.partition("|")
+    here = _pid_namespace()
+    if not (here and host == socket.gethostname() and namespace == here and pid.isdigit()):
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed pool process stays a zombie until its parent reaps it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]
+
+
 class Busy(Exception):
     """Another live render owns the document; try again after `wait` seconds."""
 
@@ -61,15 +109,21 @@ def claim(document_id: int) -> GeneratedDocument | None:
         now = timezone.now()
         if document.status == Status.RENDERING and document.started_at:
             age = now - document.started_at
-            if age < stale_after():
+            if claimant_is_gone(document.claimed_by):
+                logger.warning("document %s: taking over the render of %s, which is gone",
+                               document.pk, document.claimed_by)
+            elif age < stale_after():
                 raise Busy((stale_after() - age).total_seconds() + 1)
-            logger.warning("document %s: taking over a render stale since %s", document.pk, document.started_at)
+            else:
+                logger.warning("document %s: taking over a render stale since %s",
+                               document.pk, document.started_at)
         document.status = Status.RENDERING
         document.started_at = now
         document.attempts += 1
         document.claim = uuid.uuid4().hex
+        document.claimed_by = process_identity()
         document.error = ""
-        document.save(update_fields=["status", "started_at", "attempts", "claim", "error"])
+        document.save(update_fields=["status", "started_at", "attempts", "claim", "claimed_by", "error"])
         return document
 
 
@@ -200,11 +254,16 @@ def stale_work() -> tuple[list[int], list[int]]:
     batches never merged."""
     now = timezone.now()
     pending_grace = dt.timedelta(seconds=int(getattr(settings, "DOCUMENTS_PENDING_GRACE", 600)))
+    rendering = GeneratedDocument.objects.filter(status=Status.RENDERING)
     documents = list(
-        GeneratedDocument.objects.filter(
-            status=Status.RENDERING, started_at__lt=now - stale_after()
-        ).values_list("pk", flat=True)
-    ) + list(
+        rendering.filter(started_at__lt=now - stale_after()).values_list("pk", flat=True)
+    ) + [
+        pk
+        for pk, claimed_by in rendering.filter(started_at__gte=now - stale_after()).values_list(
+            "pk", "claimed_by"
+        )
+        if claimant_is_gone(claimed_by)
+    ] + list(
         GeneratedDocument.objects.filter(
             status=Status.PENDING, requested_at__lt=now - pending_grace
         ).values_list("pk", flat=True)

@@ -267,3 +267,58 @@ def test_S_DATA_1_a_ready_document_is_never_changed_nor_deleted(personas):
     with pytest.raises(ValidationError):
         document.delete()
     assert GeneratedDocument.objects.filter(pk=document.pk, status=Status.READY).exists()
+
+
+def _claimed_by_process(document, pid: int, *, host: str | None = None):
+    identity = pipeline.process_identity().rsplit("|", 1)[0] + f"|{pid}"
+    if host is not None:
+        identity = f"{host}|" + identity.split("|", 1)[1]
+    GeneratedDocument.objects.filter(pk=document.pk).update(
+        status=Status.RENDERING, started_at=timezone.now(), claim="other-process",
+        claimed_by=identity, file="", sha256="",
+    )
+
+
+def test_a_render_whose_process_is_gone_is_taken_over_at_once(
+    personas, letter_kind, django_capture_on_commit_callbacks
+):
+    import subprocess
+
+    document = _request(personas.claire, letter_kind, personas.julie, django_capture_on_commit_callbacks)
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    _claimed_by_process(document, gone.pid)
+    # Well before the time limit: the claimant's death is enough.
+    assert resume_stale_documents.apply().get()["documents"] == [document.pk]
+    document.refresh_from_db()
+    assert document.status == Status.READY and document.attempts == 2
+
+
+def test_a_render_of_a_live_or_unknown_process_is_left_alone(
+    personas, letter_kind, django_capture_on_commit_callbacks
+):
+    import subprocess
+
+    document = _request(personas.claire, letter_kind, personas.julie, django_capture_on_commit_callbacks)
+    alive = subprocess.Popen(["sleep", "30"])
+    try:
+        _claimed_by_process(document, alive.pid)
+        assert render_document.apply(args=[document.pk]).get() == "busy"
+        # Another machine's process cannot be checked: the time limit decides.
+        _claimed_by_process(document, 999_999_999, host="another-host")
+        assert render_document.apply(args=[document.pk]).get() == "busy"
+        assert resume_stale_documents.apply().get()["documents"] == []
+    finally:
+        alive.kill()
+        alive.wait()
+    document.refresh_from_db()
+    assert document.status == Status.RENDERING and document.claim == "other-process"
+
+
+def test_a_render_records_the_process_that_claims_it(personas, letter_kind):
+    from documents.services import prepare_document
+
+    document = prepare_document(acting_user=personas.claire, kind=letter_kind, obj=personas.julie)
+    claimed = pipeline.claim(document.pk)
+    assert claimed.claimed_by == pipeline.process_identity()
+    assert not pipeline.claimant_is_gone(claimed.claimed_by)

@@ -145,3 +145,18 @@ def test_S_TRACE_1_the_document_page_is_logged_too(personas):
     before = AuditEvent.objects.count()
     personas.client("claire").get(reverse("documents:status", args=[document.pk]))
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    "name", ["detail", "status", "download", "batch_detail", "batch_status", "batch_download"]
+)
+def test_S_INPUT_1_an_id_beyond_any_integer_column_is_not_found(personas, name):
+    response = personas.client("claire").get(reverse(f"documents:{name}", args=[10**25]))
+    assert response.status_code == 404
+
+
+def test_S_INPUT_1_a_request_for_an_id_beyond_any_integer_column_is_not_found(personas):
+    response = personas.client("claire").post(
+        reverse("documents:request", args=[builtin.CONFIDENTIALITY, 10**25])
+    )
+    assert response.status_code == 404

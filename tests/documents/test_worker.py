@@ -77,6 +77,64 @@ def test_a_real_worker_renders_the_pdf(celery_worker_factory, letter_kind):
     assert "du 02/03/2026 au 31/03/2026" in text
 
 
+def test_the_request_returns_at_once_and_the_page_follows_the_worker(
+    celery_worker_factory, letter_kind, tmp_path
+):
+    """The web request never waits for the PDF: it answers while the worker
+    is still rendering; the status fragment polls until the worker is done,
+    then offers the download."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.models import User
+
+    marker = tmp_path / "hold-renders"
+    marker.touch()
+    celery_worker_factory(settings_module=WORKER_SETTINGS, extra_env={"DOCUMENTS_TEST_SLOW_MARKER": str(marker)})
+    claire = User.objects.get(username="claire")
+    julie = User.objects.get(username="julie")
+    client = Client()
+    client.force_login(claire)
+    response = client.post(reverse("documents:request", args=[letter_kind.code, julie.pk]))
+    assert response.status_code == 302
+    document = GeneratedDocument.objects.get(kind=letter_kind.code, object_id=julie.pk)
+    assert response["Location"] == reverse("documents:detail", args=[document.pk])
+    # The worker, not the request, took the render, and it is still held.
+    _wait_for(lambda: _document(document.pk).status == Status.RENDERING, 30, "the worker to start")
+    assert not _document(document.pk).file
+    status_url = reverse("documents:status", args=[document.pk])
+    html = client.get(status_url).content.decode()
+    assert "hx-trigger" in html and "En cours" in html
+    assert reverse("documents:download", args=[document.pk]) not in html
+
+    marker.unlink()
+    _wait_for(lambda: _document(document.pk).status == Status.READY, 60, "the worker's render")
+    html = client.get(status_url).content.decode()
+    assert "hx-trigger" not in html
+    download = client.get(reverse("documents:download", args=[document.pk]))
+    assert download.status_code == 200
+    assert "Julie Petit" in pdf_text(b"".join(download.streaming_content))
+
+
+def test_a_real_worker_retries_a_transient_error(celery_worker_factory, letter_kind, tmp_path):
+    """The first render meets a lost database connection: the task goes back
+    to "en attente", Celery retries it after a back-off, and it succeeds."""
+    from core.models import User
+
+    marker = tmp_path / "fail-once"
+    marker.touch()
+    celery_worker_factory(settings_module=WORKER_SETTINGS, extra_env={"DOCUMENTS_TEST_FLAKY_MARKER": str(marker)})
+    claire = User.objects.get(username="claire")
+    document = request_document(
+        acting_user=claire, kind=letter_kind, obj=User.objects.get(username="julie")
+    )
+    done = _wait_for(lambda: (d := _document(document.pk)).is_finished and d, 60, "the retried render")
+    assert not marker.exists()  # the failure did happen
+    assert done.status == Status.READY, done.error
+    assert done.attempts == 2 and done.error == ""
+    assert "Julie Petit" in pdf_text(done.file.open("rb").read())
+
+
 def test_a_real_worker_records_a_rendering_error(celery_worker_factory, letter_kind):
     from core.models import User
     from tests.documents import kinds
@@ -93,8 +151,10 @@ def test_a_worker_killed_mid_render_leaves_the_document_to_the_next_worker(
     celery_worker_factory, letter_kind, tmp_path
 ):
     """SIGKILL of the whole worker while it renders: the document stays "en
-    cours", is not lost, and a worker started later takes it over (the
-    render is stale once the hard time limit has passed) and finishes it."""
+    cours", is not lost, and a worker started later takes it over and
+    finishes it. The new worker waits until the render is stale (hard time
+    limit passed), as a worker on another machine, which cannot see that the
+    killed process is gone, would have to."""
     from core.models import User
 
     marker = tmp_path / "hold-renders"
@@ -148,3 +208,34 @@ def test_a_batch_on_two_workers_gives_every_pdf_and_the_merged_one(celery_worker
     for member in members:
         assert member.get_full_name() in text
     assert pipeline.stale_after().total_seconds() > 0 and settings.MEDIA_ROOT
+
+
+def test_a_pool_process_killed_mid_render_is_replaced_and_the_render_taken_over_at_once(
+    celery_worker_factory, letter_kind, tmp_path
+):
+    """SIGKILL of the process that renders (out of memory…): the message is
+    given back (acknowledged late, rejected on worker loss), and the next
+    attempt sees that the claimant is gone, so it does not wait for the time
+    limit, which is set far beyond this test's patience."""
+    from core.models import User
+
+    marker = tmp_path / "hold-renders"
+    marker.touch()
+    env = {"DOCUMENTS_TEST_SLOW_MARKER": str(marker), "DOCUMENTS_RENDER_TIME_LIMIT": "600"}
+    celery_worker_factory(settings_module=WORKER_SETTINGS, extra_env=env)
+    claire = User.objects.get(username="claire")
+    document = request_document(
+        acting_user=claire, kind=letter_kind, obj=User.objects.get(username="julie")
+    )
+    _wait_for(lambda: _document(document.pk).status == Status.RENDERING, 30, "the render to start")
+    held = _document(document.pk)
+    pid = int(held.claimed_by.rsplit("|", 1)[1])
+    assert pid != os.getpid()
+    os.kill(pid, signal.SIGKILL)
+    # The next attempt is held too until now, so the killed one cannot have
+    # finished first.
+    marker.unlink()
+    done = _wait_for(lambda: (d := _document(document.pk)).is_finished and d, 60, "the take-over")
+    assert done.status == Status.READY, done.error
+    assert done.attempts == 2 and done.claimed_by != held.claimed_by
+    assert "Julie Petit" in pdf_text(done.file.open("rb").read())

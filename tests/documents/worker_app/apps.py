@@ -12,20 +12,33 @@ class WorkerTestAppConfig(AppConfig):
     label = "documents_worker_test"
 
     def ready(self):
+        from django.db import OperationalError
+
         from documents import pipeline
         from tests.documents import kinds
 
         kinds.register_all()
-        marker = os.environ.get("DOCUMENTS_TEST_SLOW_MARKER")
-        if marker:
-            # Holds every render while the marker file exists, so the test can
-            # kill the worker in the middle of one.
-            original = pipeline.render_pdf
+        original = pipeline.render_pdf
+        slow_marker = os.environ.get("DOCUMENTS_TEST_SLOW_MARKER")
+        flaky_marker = os.environ.get("DOCUMENTS_TEST_FLAKY_MARKER")
+        if not (slow_marker or flaky_marker):
+            return
 
-            def slow_render_pdf(*args, **kwargs):
-                deadline = time.monotonic() + 60
-                while Path(marker).exists() and time.monotonic() < deadline:
-                    time.sleep(0.1)
-                return original(*args, **kwargs)
+        def test_render_pdf(*args, **kwargs):
+            # Holds every render while the slow marker exists, so the test
+            # can look at the document (or kill the worker) mid-render.
+            deadline = time.monotonic() + 60
+            while slow_marker and Path(slow_marker).exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            # The first render after the flaky marker appears meets a
+            # transient database error, as when the connection drops.
+            if flaky_marker:
+                try:
+                    Path(flaky_marker).unlink()
+                except FileNotFoundError:
+                    pass
+                else:
+                    raise OperationalError("connexion à la base perdue (essai)")
+            return original(*args, **kwargs)
 
-            pipeline.render_pdf = slow_render_pdf
+        pipeline.render_pdf = test_render_pdf
