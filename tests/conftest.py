@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 from core.models import User
@@ -214,4 +215,8 @@ def browser():
         try:
             yield browser
         finally:
+            # While Playwright's event loop runs, Django keeps this thread's
+            # database connections in a context of their own, which the test
+            # database teardown cannot see: close them here.
+            connections.close_all()
             browser.close()

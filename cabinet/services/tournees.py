@@ -438,7 +438,7 @@ def reassign_visit(*, acting_user, visit: Visit, nurse: User) -> Tournee:
     leaves its tournée for the end of hers, and both days are re-timed in
     their current order; each nurse may then optimise her own. The new nurse
     sees the patient from then on (`selectors.patients_visible_to`)."""
-    visit = Visit.objects.select_for_update().select_related("tournee").get(pk=visit.pk)
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("tournee").get(pk=visit.pk)
     if visit.status != VisitStatus.PLANNED:
         raise TourneeError("Ce passage n'est plus à faire : il ne peut pas être confié.",
                            field="nurse")
