@@ -60,11 +60,13 @@ POLICIES = all_policies()
 URLS = project_urls()
 
 
-def test_every_url_has_a_policy():
+def test_s_authz_4_every_url_has_a_policy_for_every_persona():
     missing = sorted(set(URLS) - set(POLICIES))
     assert not missing, f"URLs without an access policy (add them to tests/<app>/access_policy.py): {missing}"
     stale = sorted(set(POLICIES) - set(URLS))
     assert not stale, f"policies for URLs that no longer exist: {stale}"
+    partial = sorted(name for name, policy in POLICIES.items() if set(policy.expect) != set(PERSONAS))
+    assert not partial, f"policies missing a persona: {partial}"
 
 
 def test_every_view_declares_its_policy():
@@ -74,6 +76,19 @@ def test_every_view_declares_its_policy():
         if getattr(callback, "access_policy", None) is None:
             undeclared.append(name)
     assert not undeclared, f"views without an access decorator (core.access): {undeclared}"
+
+
+# The calendar feed is read by the phone's agenda, which cannot log in: its
+# unguessable, revocable token is the credential (cabinet.views.tournees).
+PUBLIC_URLS = {"login", "healthz", "cabinet:ics_feed"}
+
+
+def test_s_auth_1_every_view_requires_authentication_but_login_health_and_feed():
+    public = {name for name, policy in POLICIES.items() if policy.expect["anonymous"] != 302}
+    assert public == PUBLIC_URLS
+    declared_public = {name for name, pattern in URLS.items()
+                       if pattern.callback.access_policy == "public"}
+    assert declared_public == PUBLIC_URLS
 
 
 CASES = [(name, persona) for name in sorted(POLICIES) for persona in PERSONAS]
