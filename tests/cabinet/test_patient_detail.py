@@ -57,7 +57,11 @@ def test_s_trace_1_each_display_is_logged(personas):
     assert event.actor == personas.nadia and event.view == "cabinet:patient_detail"
 
 
-def test_remplacante_sees_only_patients_of_her_visits(personas):
+def test_s_authz_2_a_titulaire_sees_every_patient_of_the_cabinet(personas):
+    assert personas.client("marc").get(_url(claire_patient())).status_code == 200
+
+
+def test_s_authz_3_remplacante_sees_only_patients_of_her_visits(personas):
     client = personas.client("julie")
     assert client.get(_url(julie_patient())).status_code == 200
     assert client.get(_url(claire_patient())).status_code == 404

@@ -100,6 +100,17 @@ def test_mark_done_through_the_page_tells_billing(personas):
     assert visit.actual_duration_min == 12 and received == [(visit.pk, personas.claire.pk)]
 
 
+def test_s_authz_2_a_titulaire_notes_only_her_own_visits(personas):
+    # Noting a visit done bills it in that nurse's name: a colleague's visit
+    # is not hers to note (not found, nothing billed).
+    [visit] = _visits_for(personas.claire, 1)
+    response = personas.client("marc").post(
+        reverse("cabinet:visit_done", args=[visit.pk]), {"performed": ["0"], "done_time": "08:40"})
+    assert response.status_code == 404
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.PLANNED
+
+
 def test_done_form_errors_are_shown_at_the_field(personas):
     [visit] = _visits_for(personas.claire, 1)
     response = personas.client("claire").post(
