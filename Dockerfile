@@ -3,10 +3,13 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint needs Pango, and HarfBuzz-Subset to embed only the glyphs used; fonts come from the system, nothing is fetched at run time.
+# WeasyPrint needs Pango, and HarfBuzz-Subset to embed only the glyphs used; fonts come
+# from the system, nothing is fetched at run time. pg_dump/pg_restore (15, as the
+# compose database) serve backup_cabinet and restore_cabinet.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
        libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra \
+       postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
