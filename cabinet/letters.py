@@ -58,9 +58,8 @@ def renewal_context(prescription) -> dict:
     ]
     paragraphs = [
         f"Les soins infirmiers que vous avez prescrits le {prescription.date:%d/%m/%Y} à "
-        f"{patient.get_sex_display() == 'Femme' and 'Madame' or 'Monsieur'} "
-        f"{patient.last_name.upper()} {patient.first_name}, né(e) le "
-        f"{patient.birth_date:%d/%m/%Y}, se terminent le {prescription.end_date:%d/%m/%Y}.",
+        f"{patient.civility} {patient.last_name.upper()} {patient.first_name}, "
+        f"{patient.born_on_text}, se terminent le {prescription.end_date:%d/%m/%Y}.",
         "Les soins restent nécessaires" + (f" (passages prévus jusqu'au {last:%d/%m/%Y})"
                                            if last else "")
         + " : pourriez-vous établir une nouvelle ordonnance pour les actes suivants ?",
@@ -111,7 +110,7 @@ def ald_context(ald) -> dict:
         "greeting": "Docteur,",
         "paragraphs": [
             f"Nous assurons les soins infirmiers de {patient.first_name} "
-            f"{patient.last_name.upper()}, né(e) le {patient.birth_date:%d/%m/%Y}, en rapport "
+            f"{patient.last_name.upper()}, {patient.born_on_text}, en rapport "
             f"avec l'ALD {ald.ald_number} ({ald.label}).",
             f"État du protocole au {timezone.localdate():%d/%m/%Y} : {status.label.lower()}.",
             ask,
@@ -127,11 +126,10 @@ def bsi_context(patient) -> dict:
 
     medecin = patient.medecin_traitant
     due = bsi_due_on(patient.bsi_date) if patient.bsi_date else None
-    civility = "Madame" if patient.sex == "F" else "Monsieur"
     paragraphs = [
-        f"Nous assurons les soins infirmiers à domicile de {civility} "
-        f"{patient.last_name.upper()} {patient.first_name}, né(e) le "
-        f"{patient.birth_date:%d/%m/%Y}, en situation de dépendance "
+        f"Nous assurons les soins infirmiers à domicile de {patient.civility} "
+        f"{patient.last_name.upper()} {patient.first_name}, {patient.born_on_text}, "
+        f"en situation de dépendance "
         f"({patient.get_bsi_level_display() or 'BSI'}).",
     ]
     if patient.bsi_date and due:
@@ -163,7 +161,7 @@ def bsi_context(patient) -> dict:
 def patient_letter_context(patient) -> dict:
     nurse = patient.referent_nurse
     name = nurse.get_full_name() if nurse else "votre infirmier(ère)"
-    civility = "Madame" if patient.sex == "F" else "Monsieur"
+    civility = patient.civility
     return {
         "date": timezone.localdate(),
         "recipient": {"name": f"{civility} {patient.first_name} {patient.last_name.upper()}",

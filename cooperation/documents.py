@@ -82,8 +82,7 @@ def doctor_report_context(act: DelegatedAct) -> dict:
     patient = inclusion.patient
     protocol = inclusion.protocol_def
     rows = [
-        ["Patient", f"{patient.last_name.upper()} {patient.first_name}, "
-                    f"né(e) le {patient.birth_date:%d/%m/%Y}"],
+        ["Patient", f"{patient.last_name.upper()} {patient.first_name}, {patient.born_on_text}"],
         ["Protocole", protocol.short_title if protocol else inclusion.protocol],
         ["Acte", act.act_label],
         ["Date", f"{act.performed_on:%d/%m/%Y} ({act.get_context_display().lower()}, "

@@ -155,6 +155,15 @@ class Patient(models.Model):
         return self.age_on()
 
     @property
+    def civility(self) -> str:
+        return "Madame" if self.sex == Sex.FEMALE else "Monsieur"
+
+    @property
+    def born_on_text(self) -> str:
+        """« née le 02/07/1941 » or « né le … », as letters write it."""
+        return f"{'née' if self.sex == Sex.FEMALE else 'né'} le {self.birth_date:%d/%m/%Y}"
+
+    @property
     def is_located(self) -> bool:
         return self.geocode_status == GeocodeStatus.OK and self.latitude is not None
 

@@ -131,3 +131,16 @@ def test_bsi_renewal_letter_to_the_medecin_traitant(personas):
     assert f"{due:%d/%m/%Y}" in " ".join(data["paragraphs"])
     assert render_pdf(TEMPLATE, document.context, {"requested_at": document.requested_at}
                       ).startswith(b"%PDF")
+
+
+def test_letters_agree_with_the_patient_sex(personas):
+    from cabinet.letters import bsi_context
+    from cabinet.models import Patient
+
+    patient = Patient.objects.filter(bsi_level__gt="", medecin_traitant__isnull=False).first()
+    for sex, civility, born in (("F", "Madame", "née le"), ("M", "Monsieur", "né le")):
+        patient.sex = sex
+        text = " ".join(bsi_context(patient)["paragraphs"])
+        assert f"{civility} {patient.last_name.upper()}" in text
+        assert f"{born} {patient.birth_date:%d/%m/%Y}" in text
+        assert "né(e)" not in text
