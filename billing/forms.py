@@ -183,8 +183,10 @@ class BaseActFormSet(forms.BaseFormSet):
             raise ValidationError("Saisissez au moins un acte.")
 
 
+# absolute_max: a forged TOTAL_FORMS would otherwise make Django build and
+# render a thousand forms (max_num + 1000) before refusing them.
 ActFormSet = forms.formset_factory(ActForm, formset=BaseActFormSet, extra=5, max_num=10,
-                                   validate_max=True)
+                                   absolute_max=10, validate_max=True)
 
 
 def build_passage(data: dict, acts: list[ActFacts], *, territory: str = "metropole",

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.form_fields import IdMultipleChoiceField, validate_plausible_date
 from core.models import Role, User
 from core.widgets import DateInput
 
@@ -399,9 +400,11 @@ class BaseActFormSet(forms.BaseInlineFormSet):
             raise ValidationError("Saisissez au moins un acte prescrit.")
 
 
+# absolute_max: a forged TOTAL_FORMS would otherwise make Django build and
+# render a thousand forms (max_num + 1000) before refusing them.
 ActFormSet = forms.inlineformset_factory(
     Prescription, PrescribedAct, form=PrescribedActForm, formset=BaseActFormSet,
-    extra=3, can_delete=True, max_num=20, validate_max=True,
+    extra=3, can_delete=True, max_num=20, absolute_max=20, validate_max=True,
 )
 
 
@@ -435,10 +438,13 @@ class CarePlanForm(forms.ModelForm):
             "acts": forms.CheckboxSelectMultiple,
             "interval_days": forms.NumberInput(attrs={"min": 1, "max": 31}),
         }
+        field_classes = {"acts": IdMultipleChoiceField}
 
     def __init__(self, *args, prescription: Prescription, **kwargs):
         super().__init__(*args, **kwargs)
         self.prescription = prescription
+        for name in ("start_date", "end_date"):
+            self.fields[name].validators.append(validate_plausible_date)
         self.warnings: list[str] = []
         self.fields["acts"].queryset = prescription.acts.all()
         self.fields["nurse"].queryset = User.objects.filter(

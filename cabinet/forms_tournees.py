@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.form_fields import IdMultipleChoiceField, validate_plausible_date
 from core.models import Role, User
 from core.widgets import DateInput, TimeInput
 
@@ -12,17 +13,18 @@ from .models.visits import NotDoneReason
 
 class DayForm(forms.Form):
     jour = forms.DateField(label="Jour", widget=DateInput(),
-                           input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+                           input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                           validators=[validate_plausible_date])
 
 
 class DispatchForm(DayForm):
-    nurses = forms.ModelMultipleChoiceField(
+    nurses = IdMultipleChoiceField(
         label="Infirmier(ère)s de tournée", queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Cochez au moins un(e) infirmier(ère) de tournée."},
     )
 
-    absent = forms.ModelMultipleChoiceField(
+    absent = IdMultipleChoiceField(
         label="Absent(e)s ce jour", queryset=User.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Leurs passages à faire sont confiés aux infirmier(ère)s de tournée.",

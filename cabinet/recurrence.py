@@ -80,6 +80,9 @@ def dates(
     while day <= end:
         if days is None or day.isoweekday() in days:
             yield day
+        # Stepping past an end at the last representable date would overflow.
+        if (end - day).days < step:
+            return
         day += timedelta(days=step)
 
 

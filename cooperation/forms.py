@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from cabinet.models import Medecin
+from core.form_fields import validate_plausible_date
 from core.models import Role, User
 from core.widgets import DateInput, DateTimeInput, TimeInput
 
@@ -256,7 +257,8 @@ class DoctorInformationForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    first_date = forms.DateField(label="Première visite le", widget=DateInput())
+    first_date = forms.DateField(label="Première visite le", widget=DateInput(),
+                                 validators=[validate_plausible_date])
     count = forms.IntegerField(label="Nombre de visites mensuelles", min_value=1, max_value=12,
                                initial=12)
     window_start = forms.TimeField(label="Pas avant", widget=TimeInput(), initial="09:00")

@@ -116,3 +116,14 @@ def test_rules_page_lists_every_rule_with_its_anchor(personas):
     for rule in R.RULES.values():
         assert f'id="{rule.anchor}"' in html
     assert "Lecture appliquée" in html and "incertaine" in html
+
+
+def test_s_input_1_a_forged_form_count_builds_ten_forms_at_most(personas):
+    """A forged TOTAL_FORMS used to make Django build and render a thousand act
+    forms (about 20 s for one request) before refusing them."""
+    response = personas.client("nadia").post(
+        reverse("billing:quote"), post_data(**{"acts-TOTAL_FORMS": "99999999999999999999"}))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "au plus 10 formulaires" in unescape(html)
+    assert 'name="acts-10-key"' not in html

@@ -116,3 +116,23 @@ def test_interval_is_ignored_unless_every_n_days(personas):
         _data(personas, prescription, interval_days="0"))
     assert response.status_code == 302
     assert CarePlan.objects.get(prescription=prescription, label="Pansement").interval_days == 1
+
+
+def test_s_input_1_far_dates_and_forged_act_keys_are_refused_at_the_field(personas):
+    """A plan ending on 31/12/9999 overflowed the recurrence expansion and an act
+    key beyond 64 bits crashed the IN query on SQLite: both are refused at their
+    field, and neither the plan nor its visits change."""
+    plan = claire_care_plan()
+    url = reverse("cabinet:careplan_edit", kwargs={"pk": plan.pk})
+    client = personas.client("nadia")
+    before = (CarePlan.objects.values().get(pk=plan.pk),
+              list(plan.visits.values_list("pk", "date", "status")))
+    far = client.post(url, _data(personas, plan.prescription, start_date="9999-12-31",
+                                 end_date="9999-12-31"))
+    assert far.status_code == 400
+    assert "Date invraisemblable" in far.content.decode()
+    forged = client.post(url, _data(personas, plan.prescription, acts=["99999999999999999999"]))
+    assert forged.status_code == 400
+    assert "n’est pas une valeur correcte" in forged.content.decode()
+    assert before == (CarePlan.objects.values().get(pk=plan.pk),
+                      list(plan.visits.values_list("pk", "date", "status")))

@@ -33,3 +33,11 @@ def test_expand_respects_the_plan(start, days, slots, recurrence, interval, week
         assert all((o.date - start).days % interval == 0 for o in occ)
     if recurrence == "daily":
         assert len(occ) == (days + 1) * len(slots)
+
+
+def test_expansion_stops_at_the_last_representable_day():
+    """Stepping one interval past 31/12/9999 used to raise OverflowError."""
+    last = date.max
+    occurrences = expand(start=last - timedelta(days=3), end=last, recurrence="every_n_days",
+                         times=["08:00"], interval_days=2)
+    assert [o.date for o in occurrences] == [last - timedelta(days=3), last - timedelta(days=1)]

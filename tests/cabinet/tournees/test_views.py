@@ -334,3 +334,25 @@ def test_routing_profile_sets_start_point_hours_and_skills(personas):
     assert tournee.start_label == "Domicile" and float(tournee.start_latitude) == 47.401
     assert tournee.start_time == time(6, 45) and tournee.end_time == time(19, 30)
     assert Tournee.objects.get(pk=tournee.pk).visits.count() == 2
+
+
+def test_s_input_1_far_days_and_forged_nurse_keys_are_refused(personas):
+    """The planning page showed the day before and after ?jour=9999-12-31 (an
+    OverflowError), and a nurse key beyond 64 bits crashed the IN query."""
+    client = personas.client("claire")
+    for day in ("9999-12-31", "0001-01-01"):
+        page = client.get(reverse("cabinet:tournee_day"), {"jour": day})
+        assert page.status_code == 200
+        assert page.context["day"] == tomorrow()
+    before = Visit.objects.filter(date=tomorrow()).values_list("pk", "nurse_id").order_by("pk")
+    before = list(before)
+    far = client.post(reverse("cabinet:tournee_dispatch"),
+                      {"jour": "9999-12-31", "nurses": [personas.claire.pk]})
+    assert far.status_code == 400
+    assert "Date invraisemblable" in far.content.decode()
+    forged = client.post(reverse("cabinet:tournee_dispatch"),
+                         {"jour": tomorrow().isoformat(), "nurses": ["99999999999999999999"]})
+    assert forged.status_code == 400
+    assert "n’est pas une valeur correcte" in forged.content.decode()
+    assert list(Visit.objects.filter(date=tomorrow()).values_list("pk", "nurse_id")
+                .order_by("pk")) == before
