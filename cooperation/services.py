@@ -298,7 +298,8 @@ def record_consent(*, acting_user, patient, protocol_id: str, data: dict) -> Pat
         consent_recorded_by=acting_user, joint_visit_at=data.get("joint_visit_at"),
         living_place=data.get("living_place") or "home", enabled_acts=acts if consent else [],
         act_limits=limits,
-        asalee_file_number=data.get("asalee_file_number", ""),
+        # R-ASA-19: only an ASALEE inclusion carries an Asalée file number.
+        asalee_file_number=data.get("asalee_file_number", "") if protocol.id == "asalee" else "",
         included_on=informed_at if consent else None,
         facts_snapshot={"facts": snapshot(facts), "result": result.as_json()},
     )

@@ -472,6 +472,9 @@ def test_r_asa_19_liberal_side_never_takes_an_asalee_file_number(personas):
     assert 'name="asalee_file_number"' in asalee_page
     # The billing of a libéral passage has no place for one.
     assert not [f.name for f in Seance._meta.get_fields() if "asalee" in f.name]
+    # Nor does the service keep one for another protocol, whatever the caller sends.
+    PatientInclusion.objects.filter(patient=faure).delete()
+    assert consent(personas.claire, "Faure", asalee_file_number="ASA-37-9999").asalee_file_number == ""
 
 
 def test_r_asa_20_asalee_nurse_training_funded_by_the_association_is_required(personas):
