@@ -42,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.postgres import ensure_database  # noqa: E402
 from documents.registry import DocumentKind, register  # noqa: E402
 
 CONTRACT = "bench_contrat"
@@ -119,17 +120,6 @@ for _kind in (
     # Imported by the benchmark's workers too (celery --include), which must
     # know the kinds they render.
     register(_kind, replace=True)
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _patients(count: int, run: int):
@@ -248,7 +238,7 @@ def main() -> None:
         "CELERY_TASK_DEFAULT_QUEUE": queue, "DJANGO_SETTINGS_MODULE": "config.settings",
         "LOG_LEVEL": "WARNING",
     })
-    _ensure_database(args.database_url)
+    ensure_database(args.database_url)
     import django
 
     django.setup()

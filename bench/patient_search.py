@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.postgres import ensure_database  # noqa: E402
+
 LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
         "Leroy", "Moreau", "Simon", "Laurent", "Lefèbvre", "Michel", "Garcia", "David",
         "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Lefèvre",
@@ -38,17 +40,6 @@ FIRST = ["Jean", "Marie", "Hélène", "Pierre", "Françoise", "Michel", "Cécile
          "Maëlle", "Raphaël", "Anaïs"]
 STREETS = ["rue Nationale", "rue Colbert", "boulevard Béranger", "avenue de Grammont",
            "rue Michelet", "rue de la Fuye", "quai Paul Bert", "rue Groison"]
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _fill(count: int) -> None:
@@ -99,7 +90,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update({"DATABASE_URL": args.database_url,
                        "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"})
-    _ensure_database(args.database_url)
+    ensure_database(args.database_url)
     import django
 
     django.setup()

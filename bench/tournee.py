@@ -35,16 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+from bench.postgres import ensure_database  # noqa: E402
 
 
 def setup_django(database_url: str | None) -> None:
@@ -56,7 +47,7 @@ def setup_django(database_url: str | None) -> None:
         atexit.register(lambda: os.path.exists(path) and os.remove(path))
         database_url = f"sqlite:///{path}"
     elif database_url.startswith("postgres"):
-        _ensure_postgres_database(database_url)
+        ensure_database(database_url)
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
