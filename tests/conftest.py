@@ -54,6 +54,17 @@ def live_server(django_db_setup, live_server):
     return live_server
 
 
+@pytest.fixture
+def eager():
+    """Celery tasks run inline, whatever the broker setting (as with no broker)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     """Uploaded and generated files go to a per-test folder."""

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cabinet.models import Patient, Visit
+from tests.e2e import browser_login
 
 pytestmark = pytest.mark.e2e
 
@@ -15,11 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_secretary_creates_patient_prescription_and_care_plan(browser, live_server,
                                                                transactional_demo):
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Identifiant").fill("nadia")
-    page.get_by_label("Mot de passe").fill("demo-cabinet")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server, "nadia")
 
     page.goto(f"{live_server.url}/cabinet/patients/")
     page.get_by_role("link", name="Nouveau patient").click()

@@ -10,6 +10,7 @@ import pytest
 from cabinet.models import Patient
 from cooperation.models import DelegatedAct, PatientInclusion
 from documents.models import GeneratedDocument
+from tests.e2e import browser_login
 
 pytestmark = pytest.mark.e2e
 
@@ -18,11 +19,7 @@ def test_nurse_includes_a_patient_and_sends_the_report(browser, live_server, tra
                                                        eager):
     faure = Patient.objects.get(last_name="Faure", first_name="Marguerite")
     page = browser.new_page(viewport={"width": 360, "height": 740})
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Identifiant").fill("claire")
-    page.get_by_label("Mot de passe").fill("demo-cabinet")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server, "claire")
 
     # The list of eligible patients not yet included leads to the patient's panel.
     page.goto(f"{live_server.url}/cooperation/eligibles/")

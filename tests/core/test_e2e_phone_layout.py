@@ -7,18 +7,11 @@ from django.urls import reverse
 from cabinet.models import Patient
 from cabinet.models.visits import Tournee
 from documents.models import GeneratedDocument, Status
+from tests.e2e import browser_login
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 360, "height": 740}
-
-
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill("demo-cabinet")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _assert_fits(page, live_server, path):
@@ -36,7 +29,7 @@ def test_main_pages_fit_a_phone(browser, live_server, transactional_demo):
     assert patient and tournee and document
 
     page = browser.new_page(viewport=PHONE)
-    _login(page, live_server, "claire")
+    browser_login(page, live_server, "claire")
     for path in (
         reverse("cabinet:patient_detail", args=[patient.pk]),
         reverse("cabinet:my_day"),
@@ -48,7 +41,7 @@ def test_main_pages_fit_a_phone(browser, live_server, transactional_demo):
     page.close()
 
     page = browser.new_page(viewport=PHONE)
-    _login(page, live_server, "nadia")
+    browser_login(page, live_server, "nadia")
     for path in (reverse("cabinet:patient_list"), reverse("cabinet:worklist"),
                  reverse("billing:quote")):
         _assert_fits(page, live_server, path)

@@ -11,13 +11,3 @@ def letter_kind():
     for kind in kinds.KINDS:
         registry.unregister(kind.code)
 
-
-@pytest.fixture
-def eager():
-    """Tasks run inline, whatever the broker setting (as with no broker)."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cabinet.models import Visit
 from cabinet.models.visits import VisitStatus
+from tests.e2e import browser_login
 
 pytestmark = pytest.mark.e2e
 
@@ -19,11 +20,7 @@ def test_nurse_optimises_tomorrow_then_marks_a_visit_done_on_her_phone(
     settings.ROUTING_TIME_LIMIT_S = 0.5
     tomorrow = timezone.localdate() + timedelta(days=1)
     desk = browser.new_page(viewport={"width": 1280, "height": 900})
-    desk.goto(f"{live_server.url}/")
-    desk.get_by_label("Identifiant").fill("claire")
-    desk.get_by_label("Mot de passe").fill("demo-cabinet")
-    desk.get_by_role("button", name="Se connecter").click()
-    desk.wait_for_url(f"{live_server.url}/")
+    browser_login(desk, live_server, "claire")
     desk.goto(f"{live_server.url}/cabinet/tournees/?jour={tomorrow.isoformat()}")
     desk.locator("#optimise-my-day").click()
     desk.wait_for_url("**/cabinet/tournees/*/")
