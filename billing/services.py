@@ -316,6 +316,16 @@ def _nurse_id(visit: Visit, acting_user) -> int | None:
 
 
 @transaction.atomic
+def _keep_invoiced(seance: Seance, *, acting_user, visit: Visit, reason: str) -> Seance:
+    """An invoiced séance never changes silently: the change is flagged and
+    audited, and the séance stays as invoiced."""
+    seance.changed_after_invoice = True
+    seance.save(update_fields=["changed_after_invoice", "updated_at"])
+    audit.record(actor=acting_user, action="seance.locked", obj=seance,
+                 patient_id=seance.patient_id, visit=visit.pk, reason=reason)
+    return seance
+
+
 def visit_completed(*, visit: Visit, acting_user=None) -> Seance | None:
     """The visit is done (or a done visit was edited): its séance is priced
     (created once, updated while not invoiced) and its day re-priced.
@@ -331,12 +341,8 @@ def visit_completed(*, visit: Visit, acting_user=None) -> Seance | None:
     cabinet = Cabinet.current()
     seance = Seance.objects.select_for_update().filter(visit=visit).first()
     if seance is not None and seance.is_invoiced:
-        seance.changed_after_invoice = True
-        seance.save(update_fields=["changed_after_invoice", "updated_at"])
-        audit.record(actor=acting_user, action="seance.locked", obj=seance,
-                     patient_id=seance.patient_id, visit=visit.pk,
-                     reason="passage modifié après facturation : séance inchangée")
-        return seance
+        return _keep_invoiced(seance, acting_user=acting_user, visit=visit,
+                              reason="passage modifié après facturation : séance inchangée")
     time = _care_time(visit)
     old_day = None
     if seance is None:
@@ -371,12 +377,8 @@ def visit_reopened(*, visit: Visit, acting_user=None) -> Seance | None:
     if seance is None:
         return None
     if seance.is_invoiced:
-        seance.changed_after_invoice = True
-        seance.save(update_fields=["changed_after_invoice", "updated_at"])
-        audit.record(actor=acting_user, action="seance.locked", obj=seance,
-                     patient_id=seance.patient_id, visit=visit.pk,
-                     reason="passage rouvert après facturation : séance inchangée")
-        return seance
+        return _keep_invoiced(seance, acting_user=acting_user, visit=visit,
+                              reason="passage rouvert après facturation : séance inchangée")
     if seance.status != SeanceStatus.CANCELLED:
         seance.status = SeanceStatus.CANCELLED
         seance.total = seance.amo = seance.patient_share = Decimal(0)
