@@ -26,7 +26,7 @@ from cabinet.routing import haversine_m
 from core import audit
 from core.models import Cabinet
 
-from .models import Seance, SeanceLine, SeanceStatus
+from .models import Seance, SeanceLine, SeanceSource, SeanceStatus
 from .ngap import catalogue, engine, jsonio
 from .ngap.model import QuoteError
 
@@ -307,12 +307,23 @@ def _refresh_lines(seance: Seance) -> None:
 # ---------------------------------------------------------------- entry points
 
 
-def _nurse_id(visit: Visit, acting_user) -> int | None:
+def _performer_id(visit: Visit, acting_user) -> int | None:
+    """Who performed the care: the visit's nurse (or its tournée's)."""
     if visit.nurse_id:
         return visit.nurse_id
     if visit.tournee_id:
         return visit.tournee.nurse_id
     return getattr(acting_user, "pk", None) if getattr(acting_user, "is_nurse", False) else None
+
+
+def _billing_nurse_id(visit: Visit, acting_user) -> int | None:
+    """The nurse the care is billed under (FAC-1): the titulaire a remplaçant's
+    visit is billed on behalf of, else the nurse who performed it."""
+    return visit.on_behalf_of_id or _performer_id(visit, acting_user)
+
+
+def _visit_prescription_id(visit: Visit) -> int | None:
+    return visit.care_plan.prescription_id if visit.care_plan_id else None
 
 
 @transaction.atomic
@@ -326,7 +337,8 @@ def _keep_invoiced(seance: Seance, *, acting_user, visit: Visit, reason: str) ->
     return seance
 
 
-def visit_completed(*, visit: Visit, acting_user=None) -> Seance | None:
+@transaction.atomic
+def visit_completed(*, visit: Visit, acting_user) -> Seance | None:
     """The visit is done (or a done visit was edited): its séance is priced
     (created once, updated while not invoiced) and its day re-priced.
 
@@ -347,13 +359,19 @@ def visit_completed(*, visit: Visit, acting_user=None) -> Seance | None:
     old_day = None
     if seance is None:
         seance = Seance.objects.create(
-            visit=visit, patient=visit.patient, nurse_id=_nurse_id(visit, acting_user),
+            visit=visit, source=SeanceSource.VISIT, patient=visit.patient,
+            nurse_id=_billing_nurse_id(visit, acting_user),
+            performed_by_id=_performer_id(visit, acting_user),
+            prescription_id=_visit_prescription_id(visit),
+            entered_by=acting_user if getattr(acting_user, "pk", None) else None,
             date=visit.date, time=time or visit.window_start,
         )
     else:
         old_day = seance.date if seance.date != visit.date else None
         seance.patient = visit.patient
-        seance.nurse_id = _nurse_id(visit, acting_user) or seance.nurse_id
+        seance.nurse_id = _billing_nurse_id(visit, acting_user) or seance.nurse_id
+        seance.performed_by_id = _performer_id(visit, acting_user) or seance.performed_by_id
+        seance.prescription_id = _visit_prescription_id(visit)
         seance.date = visit.date
         seance.time = time or seance.time
         if seance.status == SeanceStatus.CANCELLED:
@@ -370,7 +388,7 @@ def visit_completed(*, visit: Visit, acting_user=None) -> Seance | None:
 
 
 @transaction.atomic
-def visit_reopened(*, visit: Visit, acting_user=None) -> Seance | None:
+def visit_reopened(*, visit: Visit, acting_user) -> Seance | None:
     """A done visit was set back: its séance is cancelled (unless invoiced)
     and the rest of its day re-priced."""
     seance = Seance.objects.select_for_update().filter(visit_id=visit.pk).first()

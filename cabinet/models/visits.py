@@ -97,6 +97,12 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="visits",
     )
+    # The titulaire a remplaçant's visit is billed under (FAC-1); set when a
+    # replacement contract hands the visit over. None: billed under `nurse`.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="visits_on_behalf", verbose_name="facturé au nom de",
+    )
     tournee = models.ForeignKey(
         Tournee, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )

@@ -272,3 +272,37 @@ def test_a_visit_planned_with_acts_cannot_be_done_without_one(personas):
     with pytest.raises(cabinet_service.TourneeError, match="au moins un acte"):
         done(visit, personas.claire, performed=[])
     assert not Seance.objects.filter(visit=visit).exists()
+
+
+def test_fac_1_a_remplacant_visit_is_billed_under_the_titulaire(personas):
+    """FAC-1: `Seance.nurse` is the billing nurse (the visit's `on_behalf_of`),
+    `performed_by` the nurse who performed the care."""
+    visit = make_visit(make_patient(), personas.julie, [AMI1])
+    visit.on_behalf_of = personas.claire
+    visit.save()
+    done(visit, personas.julie)
+    seance = Seance.objects.get(visit=visit)
+    assert seance.nurse == personas.claire and seance.performed_by == personas.julie
+    assert seance.source == "visit" and seance.entered_by == personas.julie
+
+
+def test_aud_1_the_seance_names_the_prescription_it_executes(personas):
+    from cabinet.models import CarePlan, Medecin, Prescription
+
+    patient = make_patient()
+    medecin = Medecin.objects.create(last_name="Martin", first_name="Jean")
+    prescription = Prescription.objects.create(
+        patient=patient, prescriber=medecin, date=DAY, start_date=DAY, duration_days=10)
+    plan = CarePlan.objects.create(prescription=prescription, patient=patient, label="Matin",
+                                   start_date=DAY, end_date=DAY, times=["09:00"])
+    visit = make_visit(patient, personas.claire, [AMI1])
+    visit.care_plan = plan
+    visit.save()
+    done(visit, personas.claire)
+    seance = Seance.objects.get(visit=visit)
+    assert seance.prescription == prescription
+    assert seance.nurse == seance.performed_by == personas.claire
+    # A visit without a care plan executes no known prescription.
+    other = make_visit(make_patient("Petit"), personas.claire, [AMI1], hour=11)
+    done(other, personas.claire)
+    assert Seance.objects.get(visit=other).prescription is None

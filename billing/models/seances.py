@@ -1,5 +1,6 @@
-"""Billing records: one `Seance` per done visit, priced by the NGAP engine,
-with its `SeanceLine`s frozen (values, rates, rules, tariff dates)."""
+"""Billing records: one `Seance` per passage — a done visit of the tournées or
+a passage entered by the secretary — priced by the NGAP engine, with its
+`SeanceLine`s frozen (values, rates, rules, tariff dates)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,47 @@ class SeanceStatus(models.TextChoices):
     CANCELLED = "cancelled", "Annulée (passage rouvert)"
 
 
+class SeanceSource(models.TextChoices):
+    VISIT = "visit", "Passage de tournée"
+    ENTRY = "entry", "Saisie secrétariat"
+
+
 class Seance(models.Model):
-    """The billing of one done visit (one passage). Re-priced while it is not
-    invoiced; once `invoiced_at` is set, it never changes again."""
+    """The billing of one passage. Re-priced while it is not invoiced; once
+    `invoiced_at` is set, it never changes again.
+
+    `nurse` is the BILLING nurse (FAC-1: the titulaire when a remplaçant
+    performed the care); `performed_by` is who performed it. A séance entered
+    by the secretary has no `visit`."""
 
     visit = models.OneToOneField(
-        "cabinet.Visit", on_delete=models.PROTECT, related_name="seance", verbose_name="passage"
+        "cabinet.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="seance",
+        verbose_name="passage",
     )
+    source = models.CharField("origine", max_length=10, choices=SeanceSource.choices,
+                              default=SeanceSource.VISIT)
     patient = models.ForeignKey(
         "cabinet.Patient", on_delete=models.PROTECT, related_name="seances"
     )
     nurse = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="seances", verbose_name="infirmier(ère)",
+        related_name="seances", verbose_name="infirmier(ère) facturant",
     )
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="seances_performed", verbose_name="soins réalisés par",
+    )
+    # The prescription this séance executes (AUD-1/2); none = "sans ordonnance".
+    prescription = models.ForeignKey(
+        "cabinet.Prescription", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="seances", verbose_name="ordonnance",
+    )
+    # Who entered it (the secretary for an entry; the acting user for a visit).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="seances_entered", verbose_name="saisie par",
+    )
+    row_version = models.PositiveIntegerField(default=1, editable=False)
     date = models.DateField("date des soins")
     time = models.TimeField("heure")
     status = models.CharField(max_length=10, choices=SeanceStatus.choices,
@@ -59,6 +87,7 @@ class Seance(models.Model):
         indexes = [
             models.Index(fields=["nurse", "date"]),
             models.Index(fields=["patient", "date"]),
+            models.Index(fields=["performed_by", "date"]),
         ]
 
     def __str__(self) -> str:
