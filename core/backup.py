@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 - pg_dump/pg_restore run with fixed argument lists, no shell
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -196,7 +196,7 @@ def row_counts(conn, vendor: str, tables: list[str] | None = None) -> dict[str, 
             counts[table] = -1
             continue
         # The name is an existing table's, quoted as an identifier.
-        cur.execute(f"SELECT count(*) FROM {quote_name(table)}")  # noqa: S608
+        cur.execute(f"SELECT count(*) FROM {quote_name(table)}")  # noqa: S608  # nosec B608 - an existing table name, quoted as an identifier
         counts[table] = cur.fetchone()[0]
     return counts
 
@@ -238,7 +238,7 @@ def run_tool(args: list[str], env: dict[str, str]) -> str:
     try:
         # A fixed list of arguments, no shell; the executable comes from
         # require_tool() and the password goes through the environment.
-        result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603 - executable from require_tool, fixed arguments, no shell
     except OSError as exc:
         raise BackupError(f"Impossible de lancer {Path(args[0]).name} : {exc}") from exc
     if result.returncode != 0:
@@ -414,6 +414,13 @@ def _safe_member_path(member: tarfile.TarInfo, dest: Path) -> Path | None:
         or any(part in ("..", "") for part in name.rstrip("/").split("/"))
     ):
         raise BackupError(f"Archive refusée : chemin dangereux « {name} ».")
+    if not path.parts or "." in name.rstrip("/").split("/"):
+        # `tar -C dir .` writes "./" and "./x" members: not an archive of
+        # backup_cabinet, refused with a message rather than an IndexError.
+        raise BackupError(
+            f"Archive refusée : élément « {name} » inattendu (archive qui n'a pas été écrite "
+            "par backup_cabinet ?)."
+        )
     if not (member.isreg() or member.isdir()):
         raise BackupError(
             f"Archive refusée : « {name} » n'est pas un fichier ordinaire (lien, périphérique…)."

@@ -10,7 +10,7 @@ from stdnum import luhn
 
 from .models import Cabinet, Role, User
 
-DEMO_PASSWORD = "demo-cabinet"  # noqa: S105 - demo data only, refused in production
+DEMO_PASSWORD = "demo-cabinet"  # noqa: S105  # nosec B105 - demo data only, refused in production
 
 DEMO_USERS = [
     # username, first, last, role, rpps stem (10 digits, Luhn key appended)

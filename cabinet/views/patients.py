@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -17,6 +20,8 @@ from ..letters import PATIENT_LETTER_KIND, registered
 from ..models import Patient, PatientVersion, PrescribedAct, Prescription, Visit
 from ..models.visits import VisitStatus
 from ..panels import patient_panels_for
+from ..search import fold
+from ..search import terms as search_terms
 from ..services.patients import ConcurrentEditError, save_patient
 from .common import _get_patient_for_user
 
@@ -127,14 +132,60 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(Role.ADMIN)
 def access_log_index(request: HttpRequest) -> HttpResponse:
     """The administrator finds a patient by name to read the access log; only
-    names and birth dates are shown (no administrative or clinical data)."""
+    names and birth dates are shown (no administrative or clinical data).
+
+    S-AUTHZ-1 / S-TRACE-1: the administrator is not allowed patient data, so
+    the search matches names (words of the name) or an exact identifier (the
+    whole NIR, a whole birth date) only: a prefix of a NIR matches nothing,
+    otherwise adding one digit at a time would read a NIR out of the results.
+    Every search is itself written to the audit trail."""
     query = (request.GET.get("q") or "").strip()[:100]
     qs = Patient.objects.only("pk", "last_name", "first_name", "birth_date")
+    kind = ""
     if query:
-        qs = selectors.search_patients(qs, query)
+        kind, qs = _access_log_search(qs, query)
+        audit.record(
+            actor=request.user, action="access_log.search", view="cabinet:access_log_index",
+            kind=kind, results=qs.count(),
+            # A name is what the administrator may see; an identifier is not echoed.
+            query=query if kind == "nom" else "",
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "cabinet/patient_access_log_index.html",
-                  {"page": page, "query": query})
+                  {"page": page, "query": query, "refused": kind == "refusée"})
+
+
+_NIR_QUERY = re.compile(r"^[12378]\d{2}(?:0[1-9]|1[0-2]|[2-9]\d)(?:\d{2}|2[ab])\d{6}(?:\d{2})?$",
+                        re.IGNORECASE)
+_FULL_DATE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
+
+
+def _access_log_search(qs, query: str):
+    """(kind of search, patients): by exact NIR (13 or 15 characters), by
+    exact birth date, or by name words; anything else matches nothing."""
+    compact = re.sub(r"\s", "", query)
+    if any(c.isdigit() for c in compact):
+        if _NIR_QUERY.match(compact):
+            nir13 = compact[:13].upper()
+            candidates = Patient.objects.filter(search_text__contains=nir13.lower())
+            matches = [p.pk for p in candidates.only("pk", "nir")
+                       if re.sub(r"\s", "", p.nir)[:13].upper() == nir13]
+            return "nir", qs.filter(pk__in=matches)
+        terms = search_terms(query)
+        if len(terms) == 1 and _FULL_DATE.match(terms[0]):
+            day, month, year = terms[0].split("/")
+            try:
+                born = date(int(year), int(month), int(day))
+            except ValueError:
+                return "refusée", qs.none()
+            return "date de naissance", qs.filter(birth_date=born)
+        return "refusée", qs.none()
+    words = [w for w in search_terms(query) if w.replace("-", "").replace("'", "").isalpha()]
+    if not words:
+        return "refusée", qs.none()
+    for word in words:
+        qs = qs.filter(search_text__contains=fold(word))
+    return "nom", qs
 
 
 @roles(Role.ADMIN)

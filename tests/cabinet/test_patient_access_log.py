@@ -40,3 +40,34 @@ def test_admin_finds_a_patient_for_the_log(personas):
     assert reverse("cabinet:patient_access_log", kwargs={"pk": patient.pk}) in body
     assert patient.nir not in body and patient.address not in body
     assert personas.client("nadia").get(reverse("cabinet:access_log_index")).status_code == 403
+
+
+def test_s_authz_1_access_log_search_does_not_reveal_a_nir_digit_by_digit(personas):
+    """The probe read a full NIR by adding one digit at a time: a NIR prefix,
+    a part of a birth date or any digit string now matches nothing; the whole
+    NIR still finds the patient. Every search is audited."""
+    from core.models import AuditEvent
+
+    patient = claire_patient()
+    nir = patient.nir.replace(" ", "")
+    assert len(nir) >= 13
+    client = personas.client("admin")
+    url = reverse("cabinet:access_log_index")
+    target = reverse("cabinet:patient_access_log", kwargs={"pk": patient.pk})
+    before = AuditEvent.objects.filter(action="access_log.search").count()
+    for length in range(1, 13):
+        body = client.get(url, {"q": nir[:length]}).content.decode()
+        assert target not in body, length
+        assert "Recherche refusée" in body
+    born = patient.birth_date
+    for partial in (born.strftime("%d/%m"), born.strftime("%m/%Y"), str(born.year)):
+        assert target not in client.get(url, {"q": partial}).content.decode()
+    assert target in client.get(url, {"q": nir[:13]}).content.decode()
+    assert target in client.get(url, {"q": born.strftime("%d/%m/%Y")}).content.decode()
+    assert target in client.get(url, {"q": "GIRARD marcel"}).content.decode()
+    searches = AuditEvent.objects.filter(action="access_log.search").order_by("pk")[before:]
+    assert len(searches) == 12 + 3 + 3
+    last = searches[len(searches) - 1]
+    assert last.actor.username == "admin" and last.detail["kind"] == "nom"
+    # An identifier typed into the search is not copied into the trail.
+    assert all(nir[:13] not in str(e.detail) for e in searches)

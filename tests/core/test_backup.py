@@ -390,3 +390,22 @@ def test_s_data_3_missing_postgresql_tools_are_named(db, tmp_path, monkeypatch):
     else:
         with pytest.raises(backup.BackupError, match="« pg_restore » est introuvable"):
             backup.require_tool("pg_restore")
+
+
+@pytest.mark.parametrize("names", [["./"], ["./", "./manifest.json"], ["media/./x.pdf"]])
+def test_s_input_1_archive_with_dot_entries_is_refused_cleanly(db, tmp_path, scratch, names):
+    """An archive made with `tar -C dir .` starts with "./": a clear refusal,
+    not an IndexError."""
+    archive = tmp_path / "point.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in names:
+            info = tarfile.TarInfo(name)
+            if name.endswith("/"):
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = 2
+                tar.addfile(info, io.BytesIO(b"{}"))
+    with pytest.raises(CommandError, match="Archive refusée"):
+        restore(archive, scratch)
+    assert not scratch.media.exists()

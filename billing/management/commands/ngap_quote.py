@@ -5,7 +5,6 @@ never a traceback. See README, "Cotation NGAP (`ngap_quote`)"."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 from django.core.management.base import BaseCommand
@@ -13,6 +12,7 @@ from django.core.management.base import BaseCommand
 from billing.ngap import engine, jsonio
 from billing.ngap.model import QuoteError
 from billing.ngap.tariffs import load as load_tariffs
+from core import jsonio as safe_json
 
 EXIT_INVALID = 2
 
@@ -47,8 +47,10 @@ class Command(BaseCommand):
             territory = options.get("territory") or "metropole"
             if territory not in table.territories:
                 raise QuoteError(f"territoire inconnu : {territory}", "territory")
+            payload = jsonio.loads(text)
+            safe_json.check_text(payload)
             request = jsonio.parse_request(
-                jsonio.loads(text),
+                payload,
                 territory=territory,
                 alsace_moselle=bool(options.get("alsace_moselle")),
             )
@@ -58,6 +60,9 @@ class Command(BaseCommand):
                 result = jsonio.quote_json(engine.quote(request, table))
         except QuoteError as exc:
             self._emit(jsonio.error_json(exc), indent)
+            raise SystemExit(EXIT_INVALID) from None
+        except safe_json.JsonInputError as exc:
+            self._emit(jsonio.error_json(QuoteError(exc.message, exc.field)), indent)
             raise SystemExit(EXIT_INVALID) from None
         except Exception as exc:  # noqa: BLE001 - the contract: JSON, never a traceback
             self._emit({"error": f"erreur interne : {type(exc).__name__}"}, indent)
@@ -84,4 +89,5 @@ class Command(BaseCommand):
         return data
 
     def _emit(self, payload: dict, indent) -> None:
-        self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent))
+        # S-INPUT-1: writable as UTF-8 whatever the payload echoes back.
+        self.stdout.write(safe_json.dumps(payload, indent=indent))

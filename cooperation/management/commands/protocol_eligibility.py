@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand
 
 from cooperation import catalogue
 from cooperation.eligibility import Facts, evaluate_all
+from core import jsonio as safe_json
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOP_KEYS = ("date", "practice", "patient")
@@ -107,13 +108,15 @@ class Command(BaseCommand):
     )
 
     def _emit(self, document: dict) -> None:
-        self.stdout.write(json.dumps(document, ensure_ascii=False))
+        # S-INPUT-1: writable as UTF-8 whatever the document echoes back.
+        self.stdout.write(safe_json.dumps(document))
 
     def handle(self, *args, **options):
         try:
             raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
             text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
             payload = json.loads(text)
+            safe_json.check_text(payload)
             facts = parse(payload)
         except UnicodeDecodeError:
             return self._fail("Entrée invalide.", ["l'entrée n'est pas en UTF-8"])
@@ -123,6 +126,8 @@ class Command(BaseCommand):
             return self._fail("JSON invalide.", ["imbrication trop profonde"])
         except InputError as exc:
             return self._fail(str(exc), exc.details)
+        except safe_json.JsonInputError as exc:
+            return self._fail("Entrée invalide.", [f"{exc.field or 'entrée'} : {exc.message}"])
         self._emit({"protocols": [r.as_json() for r in evaluate_all(facts)]})
 
     def _fail(self, message: str, details: list[str]) -> None:
