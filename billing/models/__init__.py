@@ -1,6 +1,29 @@
-"""Billing models, one module per concern: séances (priced passages) here;
-invoices and payments in their own modules as they come."""
+"""Billing models, one module per concern: séances (priced passages),
+invoices; payments in their own module as they come."""
 
+from .invoices import (
+    AuditAcknowledgement,
+    ExportBatch,
+    Invoice,
+    InvoiceCounter,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceSeance,
+    InvoiceStatus,
+)
 from .seances import Seance, SeanceLine, SeanceSource, SeanceStatus
 
-__all__ = ["Seance", "SeanceLine", "SeanceSource", "SeanceStatus"]
+__all__ = [
+    "AuditAcknowledgement",
+    "ExportBatch",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceSeance",
+    "InvoiceStatus",
+    "Seance",
+    "SeanceLine",
+    "SeanceSource",
+    "SeanceStatus",
+]

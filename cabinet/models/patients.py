@@ -24,6 +24,14 @@ class BsiLevel(models.TextChoices):
     BSC = "BSC", "BSC (dépendance lourde)"
 
 
+class Exemption(models.TextChoices):
+    """A 100 % AMO cover for a period (AMO-3): maternité, accident du travail
+    or maladie professionnelle."""
+
+    MATERNITE = "maternite", "Maternité"
+    AT_MP = "at_mp", "Accident du travail / maladie professionnelle"
+
+
 class GeocodeStatus(models.TextChoices):
     OK = "ok", "Localisée"
     FAILED = "failed", "Adresse non localisée"
@@ -100,6 +108,14 @@ class Patient(models.Model):
     amo_caisse_code = models.CharField("code caisse", max_length=9, blank=True)
     amc_name = models.CharField("mutuelle (AMC)", max_length=120, blank=True)
     amc_tiers_payant = models.BooleanField("tiers payant AMC", default=False)
+    # Coverage for the invoice split (FAC-6, AMO-3/AMO-4 of ngap.md).
+    c2s = models.BooleanField("complémentaire santé solidaire (C2S)", default=False)
+    exemption = models.CharField(
+        "exonération du ticket modérateur", max_length=10, choices=Exemption.choices,
+        blank=True, default="",
+    )
+    exemption_from = models.DateField("exonération du", null=True, blank=True)
+    exemption_to = models.DateField("exonération jusqu'au", null=True, blank=True)
 
     medecin_traitant = models.ForeignKey(
         Medecin, verbose_name="médecin traitant", null=True, blank=True,
@@ -162,6 +178,16 @@ class Patient(models.Model):
     def born_on_text(self) -> str:
         """« née le 02/07/1941 » or « né le … », as letters write it."""
         return f"{'née' if self.sex == Sex.FEMALE else 'né'} le {self.birth_date:%d/%m/%Y}"
+
+    def exemption_on(self, day: date) -> str:
+        """The AMO-3 exemption covering care given on `day` ("" if none)."""
+        if not self.exemption:
+            return ""
+        if self.exemption_from and day < self.exemption_from:
+            return ""
+        if self.exemption_to and day > self.exemption_to:
+            return ""
+        return self.exemption
 
     @property
     def is_located(self) -> bool:

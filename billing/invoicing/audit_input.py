@@ -1,0 +1,124 @@
+"""The pre-send audit's input built from the database: the séances to check,
+their prescriptions and patients, and the context that cross-séance rules
+need (the other séances of the same patient-days and nurse-days: AUD-4, 5,
+10, 11), in a constant number of queries whatever the number of séances."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from billing.audit import (
+    AuditInput,
+    AuditResult,
+    BilledLine,
+    PatientInfo,
+    PrescribedAct,
+    PrescriptionInfo,
+    SeanceInfo,
+    TourneeInfo,
+    run_audit,
+)
+from billing.models import Seance, SeanceStatus
+from billing.ngap import jsonio as ngap_jsonio
+from billing.ngap.model import QuoteError
+from cabinet.models import Prescription, Tournee
+
+_PASSAGE_OPTIONS = ("territory", "alsace_moselle")
+
+
+def _passage(seance: Seance):
+    """The engine facts stored on the séance (`{"passage", "options"}` or the
+    bare `ngap_quote` shape), parsed as the engine reads them."""
+    facts = seance.facts or {}
+    passage = facts.get("passage", facts) if isinstance(facts, dict) else {}
+    options = facts.get("options", {}) if isinstance(facts, dict) else {}
+    if not passage:
+        return None, seance.error or "faits du passage absents"
+    try:
+        parsed = ngap_jsonio.parse_passage(
+            ngap_jsonio.loads(json.dumps(passage)),
+            territory=options.get("territory", "metropole"),
+            alsace_moselle=bool(options.get("alsace_moselle")),
+        )
+    except QuoteError as exc:
+        return None, f"{exc.message} ({exc.field})" if exc.field else exc.message
+    if "home_care_prescribed" in options:
+        import dataclasses
+
+        parsed = dataclasses.replace(parsed,
+                                     home_care_prescribed=bool(options["home_care_prescribed"]))
+    return parsed, seance.error
+
+
+def seance_info(seance: Seance) -> SeanceInfo:
+    passage, error = _passage(seance) if seance.status == SeanceStatus.PRICED else (
+        None, seance.error or "séance non cotée")
+    return SeanceInfo(
+        id=seance.pk, patient=seance.patient_id, nurse=seance.nurse_id,
+        prescription=seance.prescription_id, passage=passage,
+        lines=tuple(BilledLine(line.code, line.coefficient, line.rate, line.amount)
+                    for line in seance.lines.all()),
+        date=seance.date, time=seance.time,
+        place=passage.place if passage else "domicile",
+        urgent_call=passage.urgent_call if passage else False,
+        shared_travel_with_previous=(passage.shared_travel_with_previous_patient
+                                     if passage else False),
+        pricing_error=error,
+    )
+
+
+def prescription_info(prescription: Prescription) -> PrescriptionInfo:
+    return PrescriptionInfo(
+        id=prescription.pk, patient=prescription.patient_id, start=prescription.start_date,
+        end=prescription.end_date, date=prescription.date, home=prescription.at_home,
+        night=prescription.night_required, daily=prescription.rigorously_daily,
+        acts=tuple(PrescribedAct(act.key.strip().upper(), act.coefficient)
+                   for act in prescription.acts.all()),
+    )
+
+
+def audit_seances(seance_ids: Iterable[int]) -> tuple[AuditResult, dict[int, Seance]]:
+    """Run the audit on these séances, with the context of their days.
+    Returns the findings of these séances only, and the séances by id."""
+    ids = set(seance_ids)
+    if not ids:
+        return AuditResult([]), {}
+    targets = list(Seance.objects.filter(pk__in=ids).values_list("patient_id", "nurse_id", "date"))
+    patient_days = Q()
+    nurse_days = Q()
+    for patient_id, nurse_id, day in set(targets):
+        patient_days |= Q(patient_id=patient_id, date=day)
+        if nurse_id is not None:
+            nurse_days |= Q(nurse_id=nurse_id, date=day)
+    context = (Seance.objects.filter(patient_days | nurse_days)
+               .exclude(status=SeanceStatus.CANCELLED)
+               .select_related("patient").prefetch_related("lines"))
+    seances = {s.pk: s for s in context}
+    prescriptions = (Prescription.objects
+                     .filter(pk__in={s.prescription_id for s in seances.values()
+                                     if s.prescription_id})
+                     .prefetch_related("acts"))
+    patients = {s.patient_id: s.patient for s in seances.values()}
+    nurse_day_keys = {(s.nurse_id, s.date) for s in seances.values() if s.nurse_id}
+    tournees = []
+    if nurse_day_keys:
+        tq = Q()
+        for nurse_id, day in nurse_day_keys:
+            tq |= Q(nurse_id=nurse_id, date=day)
+        for tournee in (Tournee.objects.filter(tq, km_estimated__isnull=False)
+                        .annotate(done=Count("visits", filter=Q(visits__status="done")))):
+            tournees.append(TourneeInfo(tournee.nurse_id, tournee.date, tournee.done,
+                                        Decimal(tournee.km_estimated)))
+    data = AuditInput(
+        patients=tuple(PatientInfo(p.pk, p.bsi_level or None, p.bsi_date)
+                       for p in patients.values()),
+        prescriptions=tuple(prescription_info(p) for p in prescriptions),
+        seances=tuple(seance_info(s) for s in seances.values()),
+        tournees=tuple(tournees),
+    )
+    result = run_audit(data)
+    return AuditResult([f for f in result.findings if f.seance in ids]), seances
