@@ -44,6 +44,9 @@ class Stop:
     preferred_nurse: Hashable | None = None
     # Already assigned to this nurse: dispatch leaves it with her.
     nurse: Hashable | None = None
+    # Load taken by the visit, against `Nurse.capacity` (the Solomon benchmark;
+    # a tournée carries no load).
+    demand: int = 0
 
     @property
     def point(self) -> tuple[float, float]:
@@ -69,6 +72,8 @@ class Nurse:
     shift_start: int = 7 * 60
     shift_end: int = 21 * 60
     skills: frozenset[str] = frozenset()
+    # Largest total `Stop.demand` on her route (None: no limit).
+    capacity: int | None = None
 
     @property
     def start_point(self) -> tuple[float, float]:
@@ -89,6 +94,11 @@ class Options:
     # Dispatch: cost of giving a visit to a nurse other than the patient's own.
     other_nurse_cost: int = 1_500
     hard_lateness_cost: int = HARD_LATENESS_COST
+    # "ortools" (every constraint of a tournée) or "pyvrp" (hybrid genetic
+    # search; only problems it can express: see `pyvrp_solver`).
+    solver: str = "ortools"
+    # Seed of the solver's randomness (PyVRP): the same seed, the same search.
+    seed: int = 1
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,11 @@ class Solution:
     cost: int = 0
     # Nurse id past her shift end -> minutes of overtime.
     overtime: dict[Hashable, int] = field(default_factory=dict)
+    # Nurse id -> load over her capacity (never with the solvers' answers).
+    overload: dict[Hashable, int] = field(default_factory=dict)
+    # Which solver found the routes ("ortools", "pyvrp"; empty for a
+    # baseline or a kept order).
+    solver: str = ""
 
     @property
     def meters(self) -> int:

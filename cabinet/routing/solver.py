@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from . import pyvrp_solver
 from .distance import DistanceSource, StraightLineSource, TravelMatrix
 from .model import (
     DEFAULT_LATENESS_COST,
@@ -40,6 +41,9 @@ HORIZON = 48 * 3600  # seconds; lets a relaxed plan run past midnight rather tha
 
 
 def _per_second(cost_per_minute: int) -> int:
+    """A cost per minute as a cost per second (at least 1 unless it is 0)."""
+    if cost_per_minute <= 0:
+        return 0
     return max(1, round(cost_per_minute / MINUTE))
 
 
@@ -78,6 +82,8 @@ class Problem:
             )
             matrix = (source or StraightLineSource()).matrix(points)
         self.matrix = matrix
+        # Long enough for a relaxed plan to run past midnight, and for any shift.
+        self.horizon = max(HORIZON, 2 * MINUTE * max(n.shift_end for n in self.nurses))
         self.meters = matrix.meters
         self.seconds = matrix.seconds
         # Precedences inside the problem: (before index, after index).
@@ -195,6 +201,7 @@ class Problem:
         cost = 0
         late: list[Lateness] = []
         overtime = {}
+        overload = {}
         work_max = 0
         by_id = {s.id: s for s in self.stops}
         for v, route in routes.items():
@@ -222,11 +229,17 @@ class Problem:
             work_max = max(work_max, route.work_minutes)
         if len(self.nurses) > 1:
             cost += _per_second(options.balance_cost) * work_max * MINUTE
+        for v, route in routes.items():
+            capacity = self.nurses[v].capacity
+            load = sum(by_id[item.stop_id].demand for item in route.stops)
+            if capacity is not None and load > capacity:
+                overload[self.nurses[v].id] = load - capacity
+                cost += big * MINUTE * (load - capacity)
         late.sort(key=lambda x: (-x.minutes, str(x.stop_id)))
         return Solution(
             routes={self.nurses[v].id: r for v, r in sorted(routes.items())},
             late=late, unassigned=list(self.unassigned), status=status, cost=cost,
-            overtime=overtime,
+            overtime=overtime, overload=overload,
         )
 
     # -- baselines -----------------------------------------------------------
@@ -333,6 +346,9 @@ class Problem:
         # (greedy heuristics often find none under tight hard windows), and a
         # plan that still breaks one is infeasible and reported as such.
         best_start = min(candidates, key=lambda s: s.cost)
+        if options.solver == "pyvrp" and not pyvrp_solver.unsupported(self, options):
+            orders = pyvrp_solver.solve(self, options, deadline=deadline)
+            return self._best(candidates, orders, began, solver="pyvrp", options=options)
         if best_start.hard_late or best_start.overtime:
             # Hard bounds already broken at the start: search first with a
             # milder cost for breaking them (the landscape is smoother), then
@@ -345,17 +361,24 @@ class Problem:
                 candidates.append(self.evaluate(first, options, status="optimised"))
                 initial = first
         orders = self._run(options, initial, deadline=deadline, metaheuristic=metaheuristic)
+        return self._best(candidates, orders, began, solver="ortools", options=options)
+
+    def _best(self, candidates: list[Solution], orders, began: float, *, solver: str,
+              options: Options = SINGLE) -> Solution:
+        """The cheapest of the starting orders and the solver's answer."""
         if orders is None:
             fallback = self.nearest_neighbour()
             fallback.status = "fallback"
             candidates.append(fallback)
         else:
-            candidates.append(self.evaluate(orders, options, status="optimised"))
+            found = self.evaluate(orders, options, status="optimised")
+            found.solver = solver
+            candidates.append(found)
         # The given order wins ties: idempotent re-optimisation.
         best = min(candidates, key=lambda s: s.cost)
         if best.status == "time_order":
             best.status = "optimised"
-        if best.hard_late or best.overtime:
+        if best.hard_late or best.overtime or best.overload:
             best.status = "relaxed"
         best.solve_seconds = time.monotonic() - began
         return best
@@ -407,7 +430,7 @@ class Problem:
         service = [s.duration * MINUTE for s in self.stops] + [0] * (2 * k)
         time_rows = [[service[i] + t for t in row] for i, row in enumerate(self.seconds)]
         transit = routing.RegisterTransitMatrix(time_rows)
-        routing.AddDimension(transit, HORIZON, HORIZON, False, "time")
+        routing.AddDimension(transit, self.horizon, self.horizon, False, "time")
         time_dim = routing.GetDimensionOrDie("time")
         for i, stop in enumerate(self.stops):
             index = manager.NodeToIndex(i)
@@ -436,9 +459,17 @@ class Problem:
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(start))
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(end))
 
+        # Capacity (the benchmark's vehicles; nurses carry no load).
+        if any(nurse.capacity is not None for nurse in self.nurses):
+            demand = [s.demand for s in self.stops] + [0] * (2 * k)
+            load = routing.RegisterUnaryTransitVector(demand)
+            routing.AddDimensionWithVehicleCapacity(
+                load, 0, [n.capacity if n.capacity is not None else sum(demand)
+                          for n in self.nurses], True, "load")
+
         # Balance: the busiest nurse's driving + care time is costed.
-        if k > 1:
-            routing.AddDimension(transit, 0, HORIZON, True, "work")
+        if k > 1 and options.balance_cost > 0:
+            routing.AddDimension(transit, 0, self.horizon, True, "work")
             work = routing.GetDimensionOrDie("work")
             work.SetGlobalSpanCostCoefficient(_per_second(options.balance_cost))
 
