@@ -53,6 +53,8 @@ bench: setup
 	$(BIN)/python bench/ngap.py
 	$(BIN)/python bench/tournee.py
 	$(BIN)/python bench/tournee_day.py
+	$(BIN)/python bench/solomon.py --solver ortools
+	$(BIN)/python bench/solomon.py --solver pyvrp
 	$(BIN)/python bench/patient_search.py
 	$(BIN)/python bench/documents.py
 

@@ -1,24 +1,30 @@
-"""Benchmark of the tournée optimiser: one nurse, 40 visits, on the demo data.
+"""Benchmark of the tournée optimiser: one nurse, 40 visits of the demo.
 
-    python bench/tournee.py [--stops 40] [--time-limit 1] [--best-known-seconds 60]
-                            [--database-url URL]
+    python bench/tournee.py [--stops 40] [--seed 17] [--budget 50000] [--time-limit 2]
+                            [--best-known-budget 3000000] [--database-url URL]
 
-Loads the demo cabinet (patients in Tours, care plans, their visits) into a
-throwaway SQLite database (or uses `--database-url`, already seeded), takes
-the first `--stops` visits of tomorrow (every demo nurse's visits pooled,
-ordered by time as in the care plans) as one nurse's day, starting and ending
-at the cabinet, and compares in the same run:
+The day is fixed (`demo_day_stops`): the demo patients (demo addresses,
+offline geocoder) with their demo care-plan scenario on a Tuesday (insulin
+morning and evening, hygiene care, dressings, fasting blood samples…), in a
+seeded order that is the reference route; each window is set around the
+visit's time on that route, so a route keeping every window exists. The
+same 40 visits whatever today's date, with the same travel model (straight
+line × 1.3 at 30 km/h, offline) whatever the settings. One nurse, from and
+back to the cabinet, 06:30–21:00. Compares in the same run:
 
-- the care-plan order (by preferred time, then window),
+- the care-plan order (by preferred time: the reference route),
 - a nearest-neighbour order,
-- the optimiser with its default time limit (what a nurse gets),
-- a long OR-Tools run (`--best-known-seconds`, default 60 s) as the best known.
+- the optimiser (`--budget` search steps, deterministic; `--time-limit`
+  stops it earlier on a slow machine, and the bench then says so),
+- a long run of the same optimiser (`--best-known-budget`) as the best known.
 
-Travel: straight line × road factor at the configured average speed (offline).
+Then times claire's « Ma journée » page on the demo's next Tuesday (a
+throwaway SQLite database with the demo, or `--database-url`).
 Prints the figures, the ratios, then one JSON line:
 {"stops", "solve_s", "km_plan_order", "km_nearest_neighbour", "km_optimised",
- "km_best_known", "late_visits"}.
-The machine may be shared: timings are indicative.
+ "km_best_known", "cost_ratio", "best_known_s", "late_visits"}.
+Every figure but the times is the same run to run. The machine may be
+shared: times are indicative.
 """
 
 from __future__ import annotations
@@ -68,26 +74,71 @@ def setup_django(database_url: str | None) -> None:
         cabinet.demo.seed()
 
 
-def demo_day_stops(count: int):
-    """(nurse, stops) for one nurse taking the first `count` visits of tomorrow."""
-    from django.utils import timezone
+# The instance: a fixed seed and a fixed weekday (a Tuesday, when every
+# weekday care plan of the demo has a visit), never "tomorrow".
+SEED = 17
+WEEKDAY = 1  # Tuesday (Monday = 0)
+CABINET = (47.3941, 0.6848)  # the demo cabinet (core.demo)
+# Durations capped so that 40 visits fit in one nurse's day (06:30–21:00).
+MAX_DURATION = 15
+# The reference route's evening round (evening insulin) starts then.
+EVENING = 16 * 60 + 30
 
-    from cabinet.models import Visit
-    from cabinet.models.visits import VisitStatus
+
+def demo_day_stops(count: int = 40, seed: int = SEED):
+    """(nurse, stops): one nurse's day of `count` visits to the demo patients.
+
+    Each located demo patient (offline geocoder, the demo addresses) brings
+    the visits of its first demo care-plan scenario on a Tuesday (insulin
+    brings a morning and an evening visit), in a seeded order, until `count`
+    visits; durations and window widths are the scenario's (durations capped
+    at MAX_DURATION). The visits in that order, evening ones last, form the
+    reference route, and every window is set around its time on it
+    (`bench/instances.py`): a route keeping every window exists. No date,
+    no database: the same instance on any day and machine.
+    """
+    import random
+
+    from bench.instances import Spec, schedule
+    from cabinet import demo
+    from cabinet.geocoding import OfflineGeocoder
     from cabinet.routing import Nurse
-    from cabinet.services import tournees as service
-    from core.models import Cabinet
 
-    day = timezone.localdate() + timedelta(days=1)
-    visits = list(
-        Visit.objects.filter(date=day).exclude(status=VisitStatus.CANCELLED)
-        .select_related("patient").order_by("preferred_time", "window_start", "pk")[:count]
-    )
-    cabinet = Cabinet.current()
-    nurse = Nurse(id="nurse", lat=float(cabinet.latitude), lon=float(cabinet.longitude),
+    geocoder = OfflineGeocoder()
+    rnd = random.Random(seed)
+    patients = []
+    for index, row in enumerate(demo.PATIENTS):
+        number, street = row[4], row[5]
+        found = geocoder.geocode(address=f"{number} {street}", postcode="37000", city="Tours")
+        if found is None or index not in demo.CARE:
+            continue
+        patients.append((index, float(found.latitude), float(found.longitude)))
+    rnd.shuffle(patients)
+    day, evening = [], []
+    for index, lat, lon in patients:
+        scenario = demo.CARE[index][0][0]
+        (_, recurrence, _, weekdays, times, window, hard, duration, *_) = demo.SCENARIOS[scenario]
+        if recurrence == "weekdays" and WEEKDAY + 1 not in weekdays:
+            continue
+        for t in times:
+            if len(day) + len(evening) >= count:
+                break
+            spec = Spec(id=f"{demo.PATIENTS[index][0]}-{t}", lat=lat, lon=lon,
+                        duration=min(duration, MAX_DURATION),
+                        window=window, hard=hard,
+                        not_before=EVENING if t >= "18:00" else 0)
+            (evening if t >= "18:00" else day).append(spec)
+    if len(day) + len(evening) < count:
+        raise ValueError(f"the demo has only {len(day) + len(evening)} visits on a Tuesday")
+    nurse = Nurse(id="nurse", lat=CABINET[0], lon=CABINET[1],
                   shift_start=6 * 60 + 30, shift_end=21 * 60)
-    stops = [service._stop(v, nurse_id="nurse") for v in visits]
-    return day, nurse, stops
+    stops = schedule(nurse, day + evening)
+    return nurse, sorted(stops, key=lambda s: str(s.id))
+
+
+def next_weekday(today, weekday: int = WEEKDAY):
+    """The first such weekday after today (the demo's visits of that day)."""
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
 def time_my_day(day, repeat: int) -> tuple[float, int, int]:
@@ -122,9 +173,14 @@ def time_my_day(day, repeat: int) -> tuple[float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stops", type=int, default=40)
-    parser.add_argument("--time-limit", type=float, default=None,
-                        help="optimiser time limit (s); default: ROUTING_TIME_LIMIT_S")
-    parser.add_argument("--best-known-seconds", type=float, default=60.0)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--budget", type=int, default=50_000,
+                        help="search steps of the optimiser (deterministic)")
+    parser.add_argument("--time-limit", type=float, default=2.0,
+                        help="wall-clock limit of the optimiser (s)")
+    parser.add_argument("--best-known-budget", type=int, default=3_000_000)
+    parser.add_argument("--best-known-seconds", type=float, default=600.0,
+                        help="wall-clock safety limit of the long run (s)")
     parser.add_argument("--database-url", default=None,
                         help="an existing database (migrated and seeded here if needed), "
                              "e.g. PostgreSQL to time the \"Ma journée\" page on it")
@@ -132,59 +188,50 @@ def main() -> None:
     args = parser.parse_args()
     setup_django(args.database_url)
 
-    from django.conf import settings
+    from django.utils import timezone
 
+    from bench.instances import SOURCE
     from cabinet.routing import Options, Problem
-    from cabinet.services import tournees as service
 
-    day, nurse, stops = demo_day_stops(args.stops)
-    problem = Problem([nurse], stops, service.distance_source())
+    nurse, stops = demo_day_stops(args.stops, args.seed)
+    problem = Problem([nurse], stops, SOURCE)
     plan = problem.time_order()
     nearest = problem.nearest_neighbour()
-    limit = args.time_limit or settings.ROUTING_TIME_LIMIT_S
-    optimised = problem.solve(Options(time_limit_s=limit))
-    best = problem.solve(Options(time_limit_s=args.best_known_seconds))
+    optimised = problem.solve(Options(time_limit_s=args.time_limit, budget=args.budget))
+    best = problem.solve(Options(time_limit_s=args.best_known_seconds,
+                                 budget=args.best_known_budget))
+    best_s = best.solve_seconds
     if best.cost > optimised.cost:  # the long run is the best known only if it is best
         best = optimised
 
     def line(name, solution):
         late = sum(x.minutes for x in solution.late)
-        print(f"{name:<22} {solution.km:>6.1f} km  {solution.drive_minutes:>4} min de route  "
+        print(f"{name:<32} {solution.km:>6.1f} km  {solution.drive_minutes:>4} min de route  "
               f"{len(solution.late):>2} en retard ({late} min au total)  coût {solution.cost}")
 
-    print(f"Demo day {day:%d/%m/%Y}: {len(stops)} visits for one nurse "
-          f"({sum(1 for s in stops if s.hard)} hard windows), "
-          f"road factor {settings.ROUTING_ROAD_FACTOR} at {settings.ROUTING_AVERAGE_SPEED_KMH} km/h")
+    print(f"Demo day (a Tuesday, seed {args.seed}): {len(stops)} visits for one nurse "
+          f"({sum(1 for s in stops if s.hard)} hard windows), straight line × "
+          f"{SOURCE.road_factor} at {SOURCE.average_speed_kmh:g} km/h")
     line("care-plan order", plan)
     line("nearest neighbour", nearest)
-    line(f"optimised ({limit:g} s)", optimised)
-    line(f"best known ({args.best_known_seconds:g} s)", best)
-    print(f"solve time {optimised.solve_seconds:.2f} s")
-    print(f"ratios: optimised/plan order {optimised.km / plan.km:.3f}, "
+    line(f"optimised ({args.budget} steps)", optimised)
+    line(f"best known ({args.best_known_budget} steps)", best)
+    print(f"solve time {optimised.solve_seconds:.2f} s (target < 2 s); best known {best_s:.1f} s")
+    if optimised.solve_seconds >= 0.98 * args.time_limit:
+        print(f"note: the {args.time_limit:g} s time limit ended the search before its budget "
+              f"(slow or busy machine): this run's route may differ from another's")
+    cost_ratio = optimised.cost / best.cost
+    print(f"ratios: optimised/plan order {optimised.km / plan.km:.3f} (target ≤ 0.85), "
           f"optimised/nearest neighbour {optimised.km / nearest.km:.3f}, "
-          f"optimised/best known {optimised.km / best.km:.3f} (km), "
-          f"cost optimised/best known {optimised.cost / best.cost:.3f}")
-    # Each demo nurse's own tournée of that day (what the demo shows).
-    from cabinet.models import Tournee
-
-    for tournee in Tournee.objects.filter(date=day).select_related("nurse").order_by(
-            "nurse__username"):
-        visits = list(service._planned(service.tournee_visits(tournee)))
-        if not visits:
-            continue
-        own = Problem([service._nurse(tournee)],
-                      [service._stop(v, nurse_id=tournee.nurse_id) for v in visits],
-                      service.distance_source())
-        own_plan = own.time_order()
-        own_opt = own.solve(Options(time_limit_s=limit))
-        print(f"  {tournee.nurse.username:<8} {len(visits):>2} visits: care-plan order "
-              f"{own_plan.km} km, {len(own_plan.late)} late -> optimised {own_opt.km} km, "
-              f"{len(own_opt.late)} late ({own_opt.km / own_plan.km:.2f})")
+          f"optimised/best known {optimised.km / best.km:.3f} (km; target ≤ 1.02), "
+          f"cost optimised/best known {cost_ratio:.3f}")
+    day = next_weekday(timezone.localdate())
     my_day_ms, my_day_queries, my_day_visits = time_my_day(day, args.my_day_repeat)
     from django.db import connection
 
-    print(f"\"Ma journée\" ({my_day_visits} visits, {connection.vendor}): median "
-          f"{my_day_ms:.1f} ms server time, {my_day_queries} SQL queries")
+    print(f"\"Ma journée\" of claire on {day:%d/%m/%Y} ({my_day_visits} visits, "
+          f"{connection.vendor}): median {my_day_ms:.1f} ms server time, "
+          f"{my_day_queries} SQL queries")
     print(json.dumps({
         "stops": len(stops),
         "solve_s": round(optimised.solve_seconds, 3),
@@ -192,6 +239,8 @@ def main() -> None:
         "km_nearest_neighbour": nearest.km,
         "km_optimised": optimised.km,
         "km_best_known": best.km,
+        "cost_ratio": round(cost_ratio, 4),
+        "best_known_s": round(best_s, 1),
         "late_visits": len(optimised.late),
     }))
 

@@ -99,6 +99,11 @@ class Options:
     solver: str = "ortools"
     # Seed of the solver's randomness (PyVRP): the same seed, the same search.
     seed: int = 1
+    # A deterministic amount of search: stop after this many search steps
+    # (OR-Tools: checks of the search limit, about one per move tried;
+    # PyVRP: iterations), or at `time_limit_s` if it comes first. The benchmarks use it so that their figures repeat run to run
+    # on a shared machine; the tournées use the time limit alone.
+    budget: int | None = None
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def solve(problem, options, *, deadline: float) -> dict[Hashable, list[Hashable]
     if reasons:
         raise NotExpressible("PyVRP cannot express: " + ", ".join(reasons))
     from pyvrp import Model
-    from pyvrp.stop import MaxRuntime
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     model = Model()
     # PyVRP knows places only through the edges given below (from the
@@ -102,7 +102,10 @@ def solve(problem, options, *, deadline: float) -> dict[Hashable, list[Hashable]
             if frm is not to:
                 model.add_edge(frm, to, problem.meters[a][b], problem.seconds[a][b])
     remaining = max(0.05, deadline - time.monotonic())
-    result = model.solve(stop=MaxRuntime(remaining), seed=options.seed, display=False)
+    stop = MaxRuntime(remaining)
+    if options.budget:
+        stop = MultipleCriteria([MaxIterations(options.budget), stop])
+    result = model.solve(stop=stop, seed=options.seed, display=False)
     if not result.is_feasible():
         return None
     orders: dict[Hashable, list[Hashable]] = {nurse.id: [] for nurse in problem.nurses}

@@ -354,7 +354,8 @@ class Problem:
             # milder cost for breaking them (the landscape is smoother), then
             # from there with the real cost.
             mild = replace(options, hard_lateness_cost=max(
-                options.hard_lateness_cost // 50, DEFAULT_LATENESS_COST * 2))
+                options.hard_lateness_cost // 50, DEFAULT_LATENESS_COST * 2),
+                budget=options.budget // 2 if options.budget else None)
             halfway = time.monotonic() + (deadline - time.monotonic()) / 2
             first = self._run(mild, initial, deadline=halfway, metaheuristic=metaheuristic)
             if first is not None:
@@ -494,6 +495,17 @@ class Problem:
             )
         remaining = max(0.05, deadline - time.monotonic())
         params.time_limit.FromMilliseconds(int(remaining * 1000))
+        if options.budget:
+            # A deterministic limit: the search stops after `budget` checks
+            # of its limits (about one per move tried), whatever the load.
+            steps = [0]
+
+            def spent() -> bool:
+                steps[0] += 1
+                return steps[0] > options.budget
+
+            limit = routing.solver().CustomLimit(spent)
+            routing.AddSearchMonitor(limit)
 
         assignment = None
         if initial is not None:
