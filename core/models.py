@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -127,3 +128,44 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Le journal d'audit ne peut pas être supprimé.")
+
+
+class RecordVersion(models.Model):
+    """The values of a change, kept apart from the audit trail (S-TRACE-2).
+
+    The audit trail (AuditEvent) says who did what to which object and which
+    fields changed; it is read by the administrator, who is not allowed
+    patient data. The values themselves (an assessment's answers, an ALD's
+    dates, a delegated act's decision, the acts of a visit) are written here,
+    in the same transaction, and are read only through the record they belong
+    to, by those allowed that record. Not registered in the Django admin."""
+
+    event = models.OneToOneField(
+        AuditEvent, on_delete=models.PROTECT, related_name="version", editable=False
+    )
+    at = models.DateTimeField(default=timezone.now, editable=False)
+    author = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False,
+    )
+    object_type = models.CharField(max_length=60, editable=False)
+    object_id = models.CharField(max_length=40, editable=False)
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
+    values = models.JSONField(default=dict, encoder=DjangoJSONEncoder, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="recordversion_object")]
+        verbose_name = "version d'un enregistrement"
+        verbose_name_plural = "versions des enregistrements"
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.object_id} ({self.at:%d/%m/%Y %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Une version enregistrée ne peut pas être modifiée.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Une version enregistrée ne peut pas être supprimée.")

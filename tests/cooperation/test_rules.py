@@ -642,7 +642,9 @@ def test_r_coop_9_change_in_team_members_is_recorded_with_its_report_to_the_ars(
     assert not saved.is_active_on(TODAY())
     event = AuditEvent.objects.filter(action="cooperation.adhesion.update",
                                       object_id=str(adhesion.pk)).latest("at")
-    assert event.detail["changes"]["change_reported_to_ars_at"] == [None, reported.isoformat()]
+    assert "change_reported_to_ars_at" in event.detail["fields"]
+    assert event.version.values["changes"]["change_reported_to_ars_at"] == [
+        None, reported.isoformat()]
     html = personas.client("nadia").get(reverse(
         "cooperation:adhesion_detail", kwargs={"pk": adhesion.pk})).content.decode()
     assert f"{left:%d/%m/%Y} (signalée à l'ARS le {reported:%d/%m/%Y})" in unescape(html)
