@@ -2,6 +2,7 @@ import json
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
 
 from .audit import split_detail
@@ -10,10 +11,33 @@ from .models import AuditEvent, Cabinet, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (("Cabinet", {"fields": ("role", "rpps", "phone")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Cabinet", {"fields": ("role",)}),)
+    """Accounts in the Django admin: names, contact, activity and password.
+    S-AUTHZ-1..3: roles and permissions are read-only here (a POST naming them
+    is ignored); they change only on « Comptes et rôles » through
+    `core.roles`, with their audit row and a titulaire's confirmation of any
+    grant of patient access. Accounts are created there too."""
+
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Identité", {"fields": ("first_name", "last_name", "email")}),
+        ("Cabinet", {"fields": ("role", "rpps", "phone")}),
+        ("Accès", {"fields": ("is_active", "is_staff", "is_superuser", "groups",
+                              "user_permissions", "last_login", "date_joined")}),
+    )
+    readonly_fields = ("role", "is_staff", "is_superuser", "groups", "user_permissions",
+                       "last_login", "date_joined")
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from . import audit
+
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action="account.update", obj=obj,
+                     fields=sorted(form.changed_data), view="admin:core_user_change")
 
 
 @admin.register(Cabinet)
@@ -47,3 +71,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Django's groups hold model permissions: they change in code, not in the
+# admin (S-AUTHZ-3: permissions change only through a reviewed path).
+admin.site.unregister(Group)

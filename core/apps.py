@@ -5,3 +5,10 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = "Cabinet et utilisateurs"
+
+    def ready(self):
+        from .models import Role
+        from .navigation import NavItem, register
+
+        register(NavItem("Comptes et rôles", "accounts",
+                         frozenset({Role.ADMIN, Role.TITULAIRE}), order=95))

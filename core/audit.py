@@ -31,6 +31,8 @@ SAFE_DETAIL = frozenset({
     "direction", "km_before", "km_after", "late", "skills", "shift_start", "shift_end",
     # money and channels, not care
     "total", "channel",
+    # accounts and roles
+    "from_role", "to_role", "change",
 })
 # Keywords whose value is a mapping of field → value(s): the row keeps the field names.
 MAPPING_DETAIL = frozenset({"changes", "before", "after", "values"})

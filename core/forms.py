@@ -85,3 +85,36 @@ class TotpDisableForm(TotpCodeForm):
         if not self.user.check_password(password):
             raise forms.ValidationError("Mot de passe incorrect.")
         return password
+
+
+class RoleChangeForm(forms.Form):
+    """One form for the page (no per-row drop-down): which account, which role."""
+
+    user = forms.ModelChoiceField(label="Compte", queryset=get_user_model().objects.none())
+    role = forms.ChoiceField(label="Nouveau rôle")
+
+    def __init__(self, *args, acting_user, **kwargs):
+        from .models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model().objects.exclude(pk=acting_user.pk).order_by("last_name", "username")
+        )
+        self.fields["role"].choices = Role.choices
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.CharField(label="Identifiant", max_length=150)
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    email = forms.EmailField(label="Courriel", required=False)
+    role = forms.ChoiceField(label="Rôle")
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth.validators import UnicodeUsernameValidator
+
+        from .models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices
+        self.fields["username"].validators.append(UnicodeUsernameValidator())

@@ -169,3 +169,40 @@ class RecordVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Une version enregistrée ne peut pas être supprimée.")
+
+
+class RoleChangeStatus(models.TextChoices):
+    PENDING = "pending", "En attente de confirmation"
+    APPLIED = "applied", "Appliqué"
+    REFUSED = "refused", "Refusé"
+
+
+class RoleChange(models.Model):
+    """A change of a user's role (S-AUTHZ-1..3, S-TRACE-2): requested, then
+    applied at once or, when it grants access to patient data and was not
+    asked by a titulaire, applied only once a titulaire confirms it. Roles
+    change only through `core.roles`; the Django admin shows them read-only."""
+
+    user = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="role_changes")
+    from_role = models.CharField("ancien rôle", max_length=20, choices=Role.choices)
+    to_role = models.CharField("nouveau rôle", max_length=20, choices=Role.choices)
+    requested_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, related_name="+", verbose_name="demandé par"
+    )
+    requested_at = models.DateTimeField("demandé le", default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=RoleChangeStatus.choices, default=RoleChangeStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="décidé par",
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "changement de rôle"
+        verbose_name_plural = "changements de rôle"
+
+    def __str__(self) -> str:
+        return f"{self.user} : {self.get_from_role_display()} → {self.get_to_role_display()}"

@@ -9,6 +9,8 @@ urlpatterns = [
     path("deconnexion/", views.logout_view, name="logout"),
     path("double-authentification/", views.two_factor, name="two_factor"),
     path("double-authentification/code/", views.two_factor_verify, name="two_factor_verify"),
+    path("comptes/", views.accounts, name="accounts"),
+    path("comptes/roles/<int:pk>/decision/", views.role_change_decide, name="role_change_decide"),
     path("mot-de-passe/", views.password_change, name="password_change"),
     path("mot-de-passe/modifie/", views.password_change_done, name="password_change_done"),
 ]

@@ -4,22 +4,31 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import audit
+from . import roles as roles_service
 from . import two_factor as totp
-from .access import any_role, public
-from .forms import LockingAuthenticationForm, TotpCodeForm, TotpDisableForm
+from .access import any_role, public, roles
+from .forms import (
+    AccountCreateForm,
+    LockingAuthenticationForm,
+    RoleChangeForm,
+    TotpCodeForm,
+    TotpDisableForm,
+)
 from .middleware import OTP_SESSION_KEY
-from .models import Cabinet
+from .models import Cabinet, Role, RoleChange, RoleChangeStatus
 from .navigation import items_for
 
 logger = logging.getLogger(__name__)
@@ -175,3 +184,71 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+@roles(Role.ADMIN, Role.TITULAIRE)
+def accounts(request: HttpRequest) -> HttpResponse:
+    """« Comptes et rôles » (S-AUTHZ-1..3): roles change here, through
+    `core.roles`, never in the Django admin. A role opening patient records
+    given by the administrator waits for a titulaire's confirmation."""
+    change_form = RoleChangeForm(
+        request.POST if request.POST.get("form") == "role" else None, acting_user=request.user
+    )
+    create_form = AccountCreateForm(request.POST if request.POST.get("form") == "create" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "role" and change_form.is_valid():
+                change = roles_service.request_role_change(
+                    acting_user=request.user, user=change_form.cleaned_data["user"],
+                    role=change_form.cleaned_data["role"],
+                )
+                if change.status == RoleChangeStatus.PENDING:
+                    messages.success(request, "Demande enregistrée : elle sera appliquée après "
+                                              "la confirmation d'un(e) titulaire, alerté(e).")
+                else:
+                    messages.success(request, f"Rôle de {change.user} modifié.")
+                return redirect("accounts")
+            if request.POST.get("form") == "create" and create_form.is_valid():
+                user, change, password = roles_service.create_account(
+                    acting_user=request.user, **create_form.cleaned_data
+                )
+                pending = " ; le compte s'ouvrira après la confirmation d'un(e) titulaire" \
+                    if change else ""
+                messages.success(
+                    request, f"Compte « {user.username} » créé. Mot de passe provisoire, à "
+                             f"transmettre et à changer à la première connexion : {password}{pending}."
+                )
+                return redirect("accounts")
+        except ValidationError as exc:
+            target = change_form if request.POST.get("form") == "role" else create_form
+            target.add_error(None, exc.messages)
+    users = get_user_model().objects.only(
+        "username", "first_name", "last_name", "role", "is_active"
+    ).order_by("last_name", "username")
+    users_page = Paginator(users, 50).get_page(request.GET.get("page"))
+    pending = RoleChange.objects.filter(status=RoleChangeStatus.PENDING).select_related(
+        "user", "requested_by")
+    recent = RoleChange.objects.exclude(status=RoleChangeStatus.PENDING).select_related(
+        "user", "requested_by", "decided_by")[:20]
+    return render(request, "core/accounts.html", {
+        "change_form": change_form, "create_form": create_form, "users": users_page,
+        "pending": pending, "recent": recent,
+        "can_confirm": request.user.role == Role.TITULAIRE,
+    })
+
+
+@roles(Role.TITULAIRE)
+@require_POST
+def role_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    change = RoleChange.objects.filter(pk=pk).first()
+    if change is None:
+        raise Http404("Demande introuvable.")
+    try:
+        roles_service.decide_role_change(
+            acting_user=request.user, change=change, accept=request.POST.get("decision") == "accept"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Décision enregistrée.")
+    return redirect("accounts")

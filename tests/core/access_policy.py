@@ -1,5 +1,16 @@
 from tests.access.policy import UrlPolicy, by_role, everyone, public
 
+
+def _pending_change(personas):
+    from core.models import Role, RoleChange
+
+    change = RoleChange.objects.create(
+        user=personas.nadia, from_role=Role.SECRETAIRE, to_role=Role.TITULAIRE,
+        requested_by=personas.admin,
+    )
+    return {"pk": change.pk}
+
+
 POLICIES = {
     "home": UrlPolicy(everyone()),
     "healthz": UrlPolicy(public()),
@@ -11,5 +22,11 @@ POLICIES = {
     # Users without a second factor are sent to set one up.
     "two_factor_verify": UrlPolicy(everyone(302)),
     "password_change": UrlPolicy(everyone()),
+    "accounts": UrlPolicy(by_role(titulaire=200, remplacant=403, secretaire=403, admin=200)),
+    # A titulaire's refusal of a pending grant (another titulaire asked nothing).
+    "role_change_decide": UrlPolicy(
+        by_role(titulaire=302, remplacant=403, secretaire=403, admin=403),
+        kwargs=_pending_change, method="post", data={"decision": "refuse"},
+    ),
     "password_change_done": UrlPolicy(everyone()),
 }
