@@ -1,6 +1,6 @@
 """The Solomon VRPTW benchmark, solved by the tournées' own routing module.
 
-    python bench/solomon.py [--solver ortools|pyvrp] [--seconds 10]
+    python bench/solomon.py [--solver auto|ortools|pyvrp] [--seconds 10]
                             [--sizes 25,50,100] [--instances C101,R101,...]
 
 Six classic instances (C101, C201, R101, R201, RC101, RC201) at 25, 50 and
@@ -9,7 +9,9 @@ customers), from `bench/data/solomon/` (origin and licences in its README).
 Each is handed to `cabinet.routing.Problem` like a cabinet day: one nurse per
 vehicle of the fleet, all starting and ending at the depot, the customers as
 visits with hard windows and their demand against the vehicle capacity, and
-solved with `--seconds` of time limit by the chosen solver.
+solved with `--seconds` of time limit by the chosen solver: `auto` (the
+default) lets the routing module choose, which for these problems (hard
+windows and capacities only) is PyVRP; `ortools` and `pyvrp` force one.
 
 Convention `distance only` (the one of the best known values used here):
 each arc is the Euclidean distance truncated to one decimal, travel time
@@ -81,7 +83,7 @@ def solve(instance, solver: str, seconds: float, seed: int = 1):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--solver", choices=["ortools", "pyvrp"], default="ortools")
+    parser.add_argument("--solver", choices=["auto", "ortools", "pyvrp"], default="auto")
     parser.add_argument("--seconds", type=float, default=10.0, help="time limit per instance")
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument("--instances", default=",".join(INSTANCES))
@@ -113,7 +115,7 @@ def main() -> None:
             print(f"{name:<6}{size:>4}  {check.distance:>8.1f}  best known {best.distance:>7.1f}"
                   f"  gap {gap:+6.2f} %  {len(routes):>2} routes (best known {best.vehicles:>2})"
                   f"  {'feasible' if check.feasible else 'INFEASIBLE'}"
-                  f"  {solution.solve_seconds:.1f} s")
+                  f"  {solution.solve_seconds:.1f} s {solution.solver}")
             for error in check.errors[:5]:
                 print(f"    ! {error}")
             for route in routes:

@@ -94,8 +94,10 @@ class Options:
     # Dispatch: cost of giving a visit to a nurse other than the patient's own.
     other_nurse_cost: int = 1_500
     hard_lateness_cost: int = HARD_LATENESS_COST
-    # "ortools" (every constraint of a tournée) or "pyvrp" (hybrid genetic
-    # search; only problems it can express: see `pyvrp_solver`).
+    # "ortools": every constraint of a tournée (the tournées' solver).
+    # "pyvrp" or "auto": PyVRP's hybrid genetic search when it can express
+    # the problem (hard windows, capacities: the Solomon benchmark), OR-Tools
+    # otherwise (see `pyvrp_solver` and the README, « Choix du solveur »).
     solver: str = "ortools"
     # Seed of the solver's randomness (PyVRP): the same seed, the same search.
     seed: int = 1
@@ -170,8 +172,7 @@ class Solution:
     overtime: dict[Hashable, int] = field(default_factory=dict)
     # Nurse id -> load over her capacity (never with the solvers' answers).
     overload: dict[Hashable, int] = field(default_factory=dict)
-    # Which solver found the routes ("ortools", "pyvrp"; empty for a
-    # baseline or a kept order).
+    # Which solver searched ("ortools", "pyvrp"; empty for a baseline).
     solver: str = ""
 
     @property

@@ -346,7 +346,7 @@ class Problem:
         # (greedy heuristics often find none under tight hard windows), and a
         # plan that still breaks one is infeasible and reported as such.
         best_start = min(candidates, key=lambda s: s.cost)
-        if options.solver == "pyvrp" and not pyvrp_solver.unsupported(self, options):
+        if options.solver in ("pyvrp", "auto") and not pyvrp_solver.unsupported(self, options):
             orders = pyvrp_solver.solve(self, options, deadline=deadline)
             return self._best(candidates, orders, began, solver="pyvrp", options=options)
         if best_start.hard_late or best_start.overtime:
@@ -372,9 +372,7 @@ class Problem:
             fallback.status = "fallback"
             candidates.append(fallback)
         else:
-            found = self.evaluate(orders, options, status="optimised")
-            found.solver = solver
-            candidates.append(found)
+            candidates.append(self.evaluate(orders, options, status="optimised"))
         # The given order wins ties: idempotent re-optimisation.
         best = min(candidates, key=lambda s: s.cost)
         if best.status == "time_order":
@@ -382,6 +380,7 @@ class Problem:
         if best.hard_late or best.overtime or best.overload:
             best.status = "relaxed"
         best.solve_seconds = time.monotonic() - began
+        best.solver = solver
         return best
 
     def _complete(self, initial: Mapping[Hashable, Sequence[Hashable]]) -> dict:
