@@ -8,10 +8,11 @@ from .distance import (
     build_source,
     haversine_m,
 )
-from .model import Lateness, Nurse, Options, Route, ScheduledStop, Solution, Stop
+from .model import Break, Lateness, Nurse, Options, Route, ScheduledStop, Solution, Stop
 from .solver import Problem, dispatch, optimise
 
 __all__ = [
+    "Break",
     "DistanceSource",
     "Lateness",
     "Nurse",

@@ -61,6 +61,17 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class Break:
+    """A pause the nurse takes between two visits (lunch): `duration`
+    minutes, starting between `earliest` and `latest`. Never inside a visit;
+    not needed once her last visit is over."""
+
+    earliest: int
+    latest: int
+    duration: int
+
+
+@dataclass(frozen=True)
 class Nurse:
     """One nurse on duty: where her day starts and ends, her hours, her skills."""
 
@@ -74,6 +85,7 @@ class Nurse:
     skills: frozenset[str] = frozenset()
     # Largest total `Stop.demand` on her route (None: no limit).
     capacity: int | None = None
+    breaks: tuple[Break, ...] = ()
 
     @property
     def start_point(self) -> tuple[float, float]:
@@ -141,6 +153,10 @@ class Route:
     drive_seconds: int = 0
     # Minutes driving plus minutes of care.
     work_minutes: int = 0
+    # (start, end) of each break taken, in minutes.
+    breaks: list[tuple[int, int]] = field(default_factory=list)
+    # Seconds past the latest start of her breaks, added up (costed as hard).
+    break_late_seconds: int = 0
 
     @property
     def order(self) -> list[Hashable]:

@@ -148,6 +148,7 @@ class Problem:
             prev = self.starts[v]
             route = Route(nurse_id=nurse.id, departure=nurse.shift_start)
             work = 0
+            pending = sorted(nurse.breaks, key=lambda b: (b.earliest, b.latest))
             for pos, i in enumerate(order):
                 stop = self.stops[i]
                 travel = self.seconds[prev][i]
@@ -157,6 +158,21 @@ class Problem:
                 else:
                     earliest = max(stop.window_start * MINUTE, lower[i])
                 start = max(arrival, earliest)
+                if pos == 0:
+                    # A break that fits before she leaves is taken at home.
+                    while pending and (pending[0].earliest + pending[0].duration) * MINUTE \
+                            <= start - travel:
+                        pending.pop(0)
+                # A break whose window opens before this visit would start is
+                # taken first, between the previous visit and this one.
+                while pos > 0 and pending and start > pending[0].earliest * MINUTE:
+                    pause = pending.pop(0)
+                    at = max(t, pause.earliest * MINUTE)
+                    route.breaks.append((at // MINUTE, (at + pause.duration * MINUTE) // MINUTE))
+                    route.break_late_seconds += max(0, at - pause.latest * MINUTE)
+                    t = at + pause.duration * MINUTE
+                    arrival = t + travel
+                    start = max(arrival, earliest)
                 if pos == 0 and start > arrival:
                     # Leave later rather than wait at the first patient's door.
                     route.departure = math.floor((start - travel) / MINUTE)
@@ -223,6 +239,7 @@ class Problem:
                     and stop.nurse is None and stop.preferred_nurse != nurse.id
                 ):
                     cost += options.other_nurse_cost
+            cost += big * route.break_late_seconds
             if route.return_time > nurse.shift_end:
                 overtime[nurse.id] = route.return_time - nurse.shift_end
                 cost += big * overtime[nurse.id] * MINUTE
@@ -458,6 +475,22 @@ class Problem:
             time_dim.SetCumulVarSoftUpperBound(end, nurse.shift_end * MINUTE, big)
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(start))
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(end))
+
+        # Breaks: an interval per break, placed between visits (never during
+        # one: `service` is each visit's own time), or before or after the day.
+        if any(nurse.breaks for nurse in self.nurses):
+            solver = routing.solver()
+            visit_time = [service[manager.IndexToNode(index)] for index in range(routing.Size())]
+            for v, nurse in enumerate(self.nurses):
+                if not nurse.breaks:
+                    continue
+                intervals = [
+                    solver.FixedDurationIntervalVar(
+                        pause.earliest * MINUTE, pause.latest * MINUTE, pause.duration * MINUTE,
+                        False, f"break {v}.{k}")
+                    for k, pause in enumerate(nurse.breaks)
+                ]
+                time_dim.SetBreakIntervalsOfVehicle(intervals, v, visit_time)
 
         # Capacity (the benchmark's vehicles; nurses carry no load).
         if any(nurse.capacity is not None for nurse in self.nurses):
