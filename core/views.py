@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -67,18 +68,33 @@ def _broker_state() -> tuple[bool, str]:
         return False, "unreachable"
 
 
+def _pages_render() -> bool:
+    """Every HTML page, the error page included, is the base layout with its
+    static files: render the error page as the server would. With static files
+    collected without whitenoise's manifest (or an asset missing from it) this
+    fails, as every page would, and the health check says so."""
+    try:
+        render_to_string("500.html")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means pages cannot be served
+        logger.exception("health check: pages cannot render")
+        return False
+
+
 @public
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     db_ok = _database_ok()
     broker_ok, broker = _broker_state()
-    status = 200 if db_ok and broker_ok else 503
+    pages_ok = _pages_render()
+    status = 200 if db_ok and broker_ok and pages_ok else 503
     return JsonResponse(
         {
             "status": "ok" if status == 200 else "error",
             "database": "ok" if db_ok else "unreachable",
             "broker": broker,
+            "pages": "ok" if pages_ok else "error",
         },
         status=status,
     )
