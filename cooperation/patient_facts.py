@@ -46,9 +46,23 @@ def active_adhesions(doctor, on: dt.date):
     ).exclude(left_at__lt=on)
 
 
-def practice_facts(patient, on: dt.date) -> dict:
+def active_adhesions_by_doctor(doctor_ids, on: dt.date) -> dict[int, list[Adhesion]]:
+    """The active adhesions of many doctors in one query (a list of patients)."""
+    by_doctor: dict[int, list[Adhesion]] = {doctor_id: [] for doctor_id in doctor_ids}
+    rows = Adhesion.objects.filter(
+        doctor_id__in=by_doctor, status=AdhesionStatus.ACTIVE, declared_at__lte=on
+    ).exclude(left_at__lt=on)
+    for adhesion in rows:
+        by_doctor[adhesion.doctor_id].append(adhesion)
+    return by_doctor
+
+
+def practice_facts(patient, on: dt.date, adhesions: list[Adhesion] | None = None) -> dict:
+    """`adhesions`: the médecin traitant's active adhesions on `on`, when the
+    caller already has them (see `active_adhesions_by_doctor`)."""
     facts: dict = {}
-    adhesions = list(active_adhesions(patient.medecin_traitant, on))
+    if adhesions is None:
+        adhesions = list(active_adhesions(patient.medecin_traitant, on))
     if any(a.structure_kind in COORDINATED_STRUCTURES for a in adhesions):
         facts["coordinated_practice"] = True
     if any(a.protocol == "asalee" for a in adhesions):
@@ -77,11 +91,17 @@ def patient_facts(patient, assessment: PatientAssessment | None = None) -> dict:
     return facts
 
 
-def facts_for(patient, on: dt.date | None = None, assessment=None) -> Facts:
+_LOOK_UP = object()
+
+
+def facts_for(patient, on: dt.date | None = None, assessment=_LOOK_UP,
+              adhesions: list[Adhesion] | None = None) -> Facts:
+    """`assessment` (None: the patient has none) and `adhesions` are looked up
+    when not given; a list of patients passes them, read in one query each."""
     on = on or dt.date.today()
-    if assessment is None:
+    if assessment is _LOOK_UP:
         assessment = assessment_of(patient)
-    return Facts(date=on, practice=practice_facts(patient, on),
+    return Facts(date=on, practice=practice_facts(patient, on, adhesions),
                  patient=patient_facts(patient, assessment))
 
 

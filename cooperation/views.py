@@ -35,7 +35,7 @@ from .models import (
     PatientInclusion,
     ThirdPartyConvention,
 )
-from .patient_facts import assessment_of, facts_for
+from .patient_facts import active_adhesions_by_doctor, assessment_of, facts_for
 
 NURSES = (Role.TITULAIRE, Role.REMPLACANT)
 ADMINISTRATIVE = (Role.TITULAIRE, Role.SECRETAIRE)
@@ -195,10 +195,16 @@ def eligible_list(request: HttpRequest) -> HttpResponse:
             status__in=[InclusionStatus.INCLUDED, InclusionStatus.REFUSED]
         ).values_list("patient_id", "protocol")
     )
+    patients = list(patients)
+    # One query for every médecin traitant's adhesions, whatever the number of patients.
+    adhesions = active_adhesions_by_doctor(
+        {p.medecin_traitant_id for p in patients if p.medecin_traitant_id}, today)
     rows, incomplete = [], 0
     for patient in patients:
-        assessment = getattr(patient, "cooperation_assessment", None)
-        for result in evaluate_all(facts_for(patient, on=today, assessment=assessment)):
+        assessment = getattr(patient, "cooperation_assessment", None)  # None: not assessed yet
+        facts = facts_for(patient, on=today, assessment=assessment,
+                          adhesions=adhesions.get(patient.medecin_traitant_id, []))
+        for result in evaluate_all(facts):
             if (patient.pk, result.protocol.id) in taken:
                 continue
             if result.status == Status.ELIGIBLE:
