@@ -98,7 +98,7 @@ def main() -> None:
     from django.db import connection
 
     from cabinet.models import Patient
-    from cabinet.selectors import search_patients
+    from cabinet.selectors.patients import search_patients
 
     call_command("migrate", verbosity=0)
     _fill(args.patients)

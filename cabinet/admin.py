@@ -1,7 +1,7 @@
 """Django admin for the cabinet app.
 
 Only the médecins are here: the administrator role sees no patient data
-(S-AUTHZ-1, see `cabinet.selectors`), so patients, ALD, prescriptions, care
+(S-AUTHZ-1, see `cabinet.selectors.patients`), so patients, ALD, prescriptions, care
 plans and visits are managed through the application's own views, which log
 every display (S-TRACE-1). The administrator reads a patient's access log at
 `cabinet:patient_access_log`.

@@ -16,7 +16,8 @@ from core.models import User
 
 from .models import Tournee, Visit
 from .models.visits import VisitStatus
-from .services import tournees as service
+from .services import planning
+from .services.tournee_errors import TourneeError
 
 NURSES = ("claire", "marc", "sophie", "julie")
 DAYS = 7
@@ -34,17 +35,17 @@ def seed(stdout=None) -> dict:
                 status=VisitStatus.CANCELLED)
             if not visits.exists():
                 continue
-            tournee = service.get_or_create_tournee(nurse=nurse, day=day)
+            tournee = planning.get_or_create_tournee(nurse=nurse, day=day)
             built += 1
             pending = Visit.objects.filter(tournee=tournee, status=VisitStatus.PLANNED)
             if tournee.optimised_at and not pending.filter(sequence__isnull=True).exists():
                 continue
             try:
-                service.optimise_tournee(
+                planning.optimise_tournee(
                     acting_user=None, tournee=tournee, time_limit_s=TIME_LIMIT_S,
                     metaheuristic=False,
                 )
-            except service.TourneeError as exc:  # e.g. a demo address not located
+            except TourneeError as exc:  # e.g. a demo address not located
                 if stdout is not None:
                     stdout.write(f"Tournée de {nurse} du {day:%d/%m/%Y} non optimisée : {exc}")
                 continue

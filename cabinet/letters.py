@@ -187,19 +187,19 @@ def _visible(user, model_qs, pk) -> bool:
 
 
 def can_view_prescription(user, prescription) -> bool:
-    from .selectors import prescriptions_visible_to
+    from .selectors.patients import prescriptions_visible_to
 
     return _visible(user, prescriptions_visible_to(user), prescription.pk)
 
 
 def can_view_ald(user, ald) -> bool:
-    from .selectors import alds_visible_to
+    from .selectors.patients import alds_visible_to
 
     return _visible(user, alds_visible_to(user), ald.pk)
 
 
 def can_view_patient(user, patient) -> bool:
-    from .selectors import patients_visible_to
+    from .selectors.patients import patients_visible_to
 
     return _visible(user, patients_visible_to(user), patient.pk)
 

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import acts, alds, careplans, medecins, patients, prescriptions, tournees, worklist
+from .views import (
+    acts,
+    alds,
+    careplans,
+    medecins,
+    my_day,
+    patients,
+    prescriptions,
+    tournee_settings,
+    tournees,
+    worklist,
+)
 
 app_name = "cabinet"
 
@@ -42,14 +53,14 @@ urlpatterns: list = [
     path("tournees/<int:pk>/accepter/", tournees.tournee_accept, name="tournee_accept"),
     path("tournees/<int:pk>/revenir/", tournees.tournee_revert, name="tournee_revert"),
     path("tournees/<int:pk>/deplacer/", tournees.tournee_move, name="tournee_move"),
-    path("tournees/<int:pk>/replanifier/", tournees.tournee_replan, name="tournee_replan"),
+    path("tournees/<int:pk>/replanifier/", my_day.tournee_replan, name="tournee_replan"),
     path("tournees/<int:pk>/feuille/", tournees.tournee_sheet, name="tournee_sheet"),
     path("passages/<int:pk>/planifier/", tournees.visit_plan, name="visit_plan"),
-    path("passages/<int:pk>/fait/", tournees.visit_done, name="visit_done"),
-    path("passages/<int:pk>/non-fait/", tournees.visit_not_done, name="visit_not_done"),
-    path("passages/<int:pk>/rouvrir/", tournees.visit_reopen, name="visit_reopen"),
-    path("ma-journee/", tournees.my_day, name="my_day"),
-    path("tournees/mes-reglages/", tournees.routing_profile, name="routing_profile"),
-    path("agenda/", tournees.ics_settings, name="ics_settings"),
-    path("agenda/<int:pk>/<str:token>.ics", tournees.ics_feed, name="ics_feed"),
+    path("passages/<int:pk>/fait/", my_day.visit_done, name="visit_done"),
+    path("passages/<int:pk>/non-fait/", my_day.visit_not_done, name="visit_not_done"),
+    path("passages/<int:pk>/rouvrir/", my_day.visit_reopen, name="visit_reopen"),
+    path("ma-journee/", my_day.my_day, name="my_day"),
+    path("tournees/mes-reglages/", tournee_settings.routing_profile, name="routing_profile"),
+    path("agenda/", tournee_settings.ics_settings, name="ics_settings"),
+    path("agenda/<int:pk>/<str:token>.ics", tournee_settings.ics_feed, name="ics_feed"),
 ]

@@ -2,7 +2,7 @@
 
 - titulaire: every adhesion and convention; she manages her own adhesions, the
   conventions, and the clinical side (eligibility, consent, delegated acts) for the
-  patients she sees (`cabinet.selectors.patients_visible_to`).
+  patients she sees (`cabinet.selectors.patients.patients_visible_to`).
 - remplaçant: the clinical side for the patients she sees; her own adhesions only
   (read); no conventions.
 - secrétaire: the administrative side only: adhesions and conventions (manages both),
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from cabinet.selectors import patients_visible_to
+from cabinet.selectors.patients import patients_visible_to
 from core.models import Role
 
 from .models import Adhesion, DelegatedAct, PatientInclusion, ThirdPartyConvention

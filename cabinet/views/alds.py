@@ -8,7 +8,7 @@ from core import audit
 from core.access import roles
 from core.models import Role
 
-from ..forms import AldForm
+from ..forms.patients import AldForm
 from ..models import Ald
 from ..services.patients import save_ald
 from .common import _get_ald_for_user, _get_patient_for_user, stored_file_response

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from core.access import roles
 from core.models import Role
 
-from ..forms import CarePlanForm
+from ..forms.careplans import CarePlanForm
 from ..models import CarePlan
 from ..services.careplans import save_care_plan, stop_care_plan
 from .common import _get_care_plan_for_user, _get_prescription_for_user

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from .. import selectors
 from ..models import Ald, CarePlan, Patient, Prescription
+from ..selectors import patients as selectors
 from ..validators import sniff_content_type
 
 

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from core.access import roles
 from core.models import Role
 
-from .. import selectors
-from ..forms import MedecinForm
+from ..forms.patients import MedecinForm
 from ..models import Medecin
 from ..search import fold
+from ..selectors import patients as selectors
 from ..services.patients import save_medecin
 
 STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)

@@ -14,14 +14,14 @@ from core import audit
 from core.access import roles
 from core.models import AuditEvent, Role
 
-from .. import selectors
-from ..forms import PatientForm, PatientSearchForm
+from ..forms.patients import PatientForm, PatientSearchForm
 from ..letters import PATIENT_LETTER_KIND, registered
 from ..models import Patient, PatientVersion, PrescribedAct, Prescription, Visit
 from ..models.visits import VisitStatus
 from ..panels import patient_panels_for
 from ..search import fold
 from ..search import terms as search_terms
+from ..selectors import patients as selectors
 from ..services.patients import ConcurrentEditError, save_patient
 from .common import _get_patient_for_user
 

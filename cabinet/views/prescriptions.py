@@ -11,7 +11,7 @@ from core.access import roles
 from core.models import Role
 
 from .. import acts_catalogue
-from ..forms import ActFormSet, PrescriptionForm
+from ..forms.prescriptions import ActFormSet, PrescriptionForm
 from ..models import Prescription
 from ..services.prescriptions import bizone_warnings, request_renewal, save_prescription
 from .common import _get_patient_for_user, _get_prescription_for_user, stored_file_response

@@ -7,8 +7,8 @@ from django.utils import timezone
 from core.access import roles
 from core.models import Role
 
-from .. import selectors
 from ..letters import ALD_KIND, BSI_KIND, RENEWAL_KIND, registered
+from ..selectors import patients as selectors
 from ..services import worklist
 
 

@@ -79,7 +79,7 @@ def test_every_view_declares_its_policy():
 
 
 # The calendar feed is read by the phone's agenda, which cannot log in: its
-# unguessable, revocable token is the credential (cabinet.views.tournees).
+# unguessable, revocable token is the credential (cabinet.views.tournee_settings).
 PUBLIC_URLS = {"login", "healthz", "cabinet:ics_feed"}
 
 

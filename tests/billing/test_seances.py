@@ -14,7 +14,8 @@ from billing import services
 from billing.models import Seance, SeanceStatus
 from cabinet.models import Ald, Patient, Visit
 from cabinet.models.visits import VisitStatus
-from cabinet.services import tournees as cabinet_service
+from cabinet.services import visit_outcome
+from cabinet.services.tournee_errors import TourneeError
 from core.models import AuditEvent, Cabinet
 
 DAY = date(2026, 3, 10)  # a Tuesday
@@ -45,7 +46,7 @@ def make_visit(patient, nurse, acts, *, hour=9) -> Visit:
 
 def done(visit, user, *, hour=None, minute=0, performed=None):
     hour = visit.planned_time.hour if hour is None else hour
-    return cabinet_service.mark_done(acting_user=user, visit=visit, done_at=at(hour, minute),
+    return visit_outcome.mark_done(acting_user=user, visit=visit, done_at=at(hour, minute),
                                      performed=performed)
 
 
@@ -108,7 +109,7 @@ def test_reopened_visit_cancels_the_seance_and_done_again_reuses_it(personas):
     visit = make_visit(make_patient(), personas.claire, [AMI1])
     done(visit, personas.claire)
     seance = Seance.objects.get(visit=visit)
-    cabinet_service.reopen_visit(acting_user=personas.claire, visit=visit)
+    visit_outcome.reopen_visit(acting_user=personas.claire, visit=visit)
     seance.refresh_from_db()
     assert seance.status == SeanceStatus.CANCELLED and seance.total == 0
     assert not seance.lines.exists()
@@ -129,7 +130,7 @@ def test_invoiced_seance_is_frozen(personas):
     seance.refresh_from_db()
     assert seance.total == Decimal("7.25") and seance.changed_after_invoice
     assert AuditEvent.objects.filter(action="seance.locked", object_id=str(seance.pk)).exists()
-    cabinet_service.reopen_visit(acting_user=personas.claire, visit=visit)
+    visit_outcome.reopen_visit(acting_user=personas.claire, visit=visit)
     seance.refresh_from_db()
     assert seance.status == SeanceStatus.PRICED and seance.lines.count() == 3
 
@@ -170,7 +171,7 @@ def test_one_bsi_forfait_per_patient_and_day_even_marked_out_of_order(personas):
     assert [(c, r) for c, _, r, _ in codes(e)] == [("BSB", Decimal("0.00")), ("IFI", Decimal("1.00"))]
     assert AuditEvent.objects.filter(action="seance.repriced", object_id=str(e.pk)).exists()
     # The morning visit reopened: the evening one bills the forfait again.
-    cabinet_service.reopen_visit(acting_user=personas.claire, visit=morning)
+    visit_outcome.reopen_visit(acting_user=personas.claire, visit=morning)
     e.refresh_from_db()
     assert codes(e)[0][2] == Decimal("1.00")
 
@@ -269,7 +270,7 @@ def test_r_paph_9_a_passage_without_ngap_act_bills_nothing(personas):
 
 def test_a_visit_planned_with_acts_cannot_be_done_without_one(personas):
     visit = make_visit(make_patient(), personas.claire, [AMI1])
-    with pytest.raises(cabinet_service.TourneeError, match="au moins un acte"):
+    with pytest.raises(TourneeError, match="au moins un acte"):
         done(visit, personas.claire, performed=[])
     assert not Seance.objects.filter(visit=visit).exists()
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from cabinet.geocoding import OfflineGeocoder, get_geocoder
 from cabinet.models import Patient
 from cabinet.search import terms
-from cabinet.selectors import search_patients
+from cabinet.selectors.patients import search_patients
 
 
 def test_terms_fold_accents_and_dates():

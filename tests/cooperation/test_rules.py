@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from billing.models import Seance
 from cabinet.models import Patient, Visit
-from cabinet.services.tournees import mark_done
+from cabinet.services.visit_outcome import mark_done
 from cooperation import catalogue, indicators, services
 from cooperation.documents import doctor_report_context, information_letter_context
 from cooperation.eligibility import Status, evaluate

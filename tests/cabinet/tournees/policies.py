@@ -1,5 +1,5 @@
 """Role-by-URL policies of the tournées pages (merged into
-tests/cabinet/access_policy.py). See cabinet/selectors_tournees.py for the
+tests/cabinet/access_policy.py). See cabinet/selectors/tournees.py for the
 policy: titulaires plan every tournée, a remplaçant only their own (another's
 is a 404), the secrétaire reads the planning (writes 403), the administrator
 sees none (403). A visit is marked done only by its own nurse."""

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from cabinet.models import RoutingProfile, Tournee, Visit
 from cabinet.models.visits import VisitStatus
-from cabinet.selectors import patients_visible_to
-from cabinet.services import tournees as service
+from cabinet.selectors.patients import patients_visible_to
+from cabinet.services import planning, visit_outcome
+from cabinet.services.tournee_errors import TourneeError
 from core.models import AuditEvent
 
 from .helpers import claire_tournee, tomorrow
@@ -62,7 +63,7 @@ def test_titulaire_hands_a_visit_to_the_remplacant_who_then_runs_it(personas):
 
 
 def test_remplacant_cannot_hand_her_visits_over(personas):
-    tournee = service.get_or_create_tournee(nurse=personas.julie, day=tomorrow())
+    tournee = planning.get_or_create_tournee(nurse=personas.julie, day=tomorrow())
     visit = _planned(tournee)[0]
     client = personas.client("julie")
     page = client.get(reverse("cabinet:tournee_detail", args=[tournee.pk])).content.decode()
@@ -90,23 +91,23 @@ def test_handing_a_visit_to_a_nurse_without_the_skill_is_refused_at_the_field(pe
     assert visit.nurse_id == personas.claire.pk and visit.tournee_id == tournee.pk
     assert visit.expected_duration_min == duration and not visit.duration_set_by_nurse
     RoutingProfile.objects.create(nurse=personas.marc, skills=["picc"])
-    service.reassign_visit(acting_user=personas.claire, visit=visit, nurse=personas.marc)
+    planning.reassign_visit(acting_user=personas.claire, visit=visit, nurse=personas.marc)
     visit.refresh_from_db()
     assert visit.nurse_id == personas.marc.pk
 
 
 def test_a_visit_already_done_is_not_handed_over(personas):
     visit = _planned(claire_tournee())[0]
-    service.mark_done(acting_user=personas.claire, visit=visit)
-    with pytest.raises(service.TourneeError, match="n'est plus à faire"):
-        service.reassign_visit(acting_user=personas.claire, visit=visit, nurse=personas.julie)
+    visit_outcome.mark_done(acting_user=personas.claire, visit=visit)
+    with pytest.raises(TourneeError, match="n'est plus à faire"):
+        planning.reassign_visit(acting_user=personas.claire, visit=visit, nurse=personas.julie)
 
 
 def test_absent_nurse_day_is_given_to_the_nurses_on_duty(personas):
     day = tomorrow()
     claire_day = claire_tournee()
     first, *others = _planned(claire_day)
-    service.mark_done(acting_user=personas.claire, visit=first)
+    visit_outcome.mark_done(acting_user=personas.claire, visit=first)
     client = personas.client("marc")
     response = client.post(reverse("cabinet:tournee_dispatch"), {
         "jour": day.isoformat(), "nurses": [personas.marc.pk, personas.julie.pk],

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from cabinet.models import Tournee, Visit
 from cabinet.models.visits import VisitStatus
-from cabinet.services import tournees as service
+from cabinet.selectors import tournees as policy
+from cabinet.services import calendar_feed, dispatch, planning, routing_adapter, visit_outcome
+from cabinet.services.tournee_errors import TourneeError
 from cabinet.signals import visit_completed, visit_reopened
 from core.models import AuditEvent
 
@@ -54,13 +56,13 @@ def test_demo_tournees_are_built_and_optimised(personas):
 
 def test_optimise_records_before_after_and_is_idempotent(personas):
     tournee = claire_tournee()
-    first = service.optimise_tournee(acting_user=personas.claire, tournee=tournee,
+    first = planning.optimise_tournee(acting_user=personas.claire, tournee=tournee,
                                      time_limit_s=FAST)
     order = [v.pk for v in _planned(tournee)]
     times = [v.planned_time for v in _planned(tournee)]
     tournee.refresh_from_db()
     assert tournee.previous_order and tournee.km_before is not None
-    again = service.optimise_tournee(acting_user=personas.claire, tournee=tournee,
+    again = planning.optimise_tournee(acting_user=personas.claire, tournee=tournee,
                                      time_limit_s=FAST)
     assert [v.pk for v in _planned(tournee)] == order
     assert [v.planned_time for v in _planned(tournee)] == times
@@ -72,10 +74,10 @@ def test_optimise_records_before_after_and_is_idempotent(personas):
 def test_locked_visit_keeps_its_time_through_optimisation(personas):
     tournee = claire_tournee()
     visit = _planned(tournee)[-1]
-    service.set_visit_plan(acting_user=personas.claire, visit=visit,
+    planning.set_visit_plan(acting_user=personas.claire, visit=visit,
                            expected_duration_min=visit.expected_duration_min, locked=True,
                            locked_time=time(12, 40))
-    service.optimise_tournee(acting_user=personas.claire, tournee=tournee, time_limit_s=FAST)
+    planning.optimise_tournee(acting_user=personas.claire, tournee=tournee, time_limit_s=FAST)
     visit.refresh_from_db()
     assert visit.locked and visit.planned_time == time(12, 40)
     assert visit.tournee_id == tournee.pk and visit.late_minutes == 0
@@ -88,7 +90,7 @@ def test_infeasible_hard_windows_are_reported_with_the_delay(personas):
     Visit.objects.filter(pk__in=[a.pk, b.pk]).update(
         window_start=time(9, 0), window_end=time(9, 5), hard_window=True,
         expected_duration_min=30, duration_set_by_nurse=True, preferred_time=None)
-    result = service.optimise_tournee(acting_user=personas.claire, tournee=tournee,
+    result = planning.optimise_tournee(acting_user=personas.claire, tournee=tournee,
                                       time_limit_s=FAST)
     assert result.solution.status == "relaxed"
     late = {x.stop_id: x.minutes for x in result.solution.late if x.kind == "window"}
@@ -103,18 +105,18 @@ def test_infeasible_hard_windows_are_reported_with_the_delay(personas):
 
 def test_move_up_down_then_revert(personas):
     tournee = claire_tournee()
-    service.optimise_tournee(acting_user=personas.claire, tournee=tournee, time_limit_s=FAST)
+    planning.optimise_tournee(acting_user=personas.claire, tournee=tournee, time_limit_s=FAST)
     optimised = [v.pk for v in _planned(tournee)]
     tournee.refresh_from_db()
     before = list(tournee.previous_order)
     second = Visit.objects.get(pk=optimised[1])
-    service.move_visit(acting_user=personas.claire, tournee=tournee, visit=second, direction="up")
+    planning.move_visit(acting_user=personas.claire, tournee=tournee, visit=second, direction="up")
     moved = [v.pk for v in _planned(tournee)]
     assert moved[:2] == [optimised[1], optimised[0]] and moved[2:] == optimised[2:]
-    with pytest.raises(service.TourneeError):
-        service.move_visit(acting_user=personas.claire, tournee=tournee,
+    with pytest.raises(TourneeError):
+        planning.move_visit(acting_user=personas.claire, tournee=tournee,
                            visit=Visit.objects.get(pk=moved[0]), direction="up")
-    service.revert_tournee(acting_user=personas.claire, tournee=tournee)
+    planning.revert_tournee(acting_user=personas.claire, tournee=tournee)
     assert [v.pk for v in _planned(tournee)] == before
     tournee.refresh_from_db()
     assert tournee.previous_order == [] and tournee.km_estimated is not None
@@ -131,14 +133,14 @@ def test_learned_duration_is_the_mean_of_the_last_five(personas):
             actual_duration_min=minutes, nurse=personas.claire,
             done_at=timezone.now() - timedelta(days=30 + i),
         )
-    assert service.learned_durations([visit])[visit.pk] == 30
-    service.optimise_tournee(acting_user=personas.claire, tournee=tournee, time_limit_s=FAST)
+    assert routing_adapter.learned_durations([visit])[visit.pk] == 30
+    planning.optimise_tournee(acting_user=personas.claire, tournee=tournee, time_limit_s=FAST)
     visit.refresh_from_db()
     assert visit.expected_duration_min == 30
     # A duration set by the nurse is hers.
-    service.set_visit_plan(acting_user=personas.claire, visit=visit, expected_duration_min=12,
+    planning.set_visit_plan(acting_user=personas.claire, visit=visit, expected_duration_min=12,
                            locked=False, locked_time=None)
-    service.optimise_tournee(acting_user=personas.claire, tournee=tournee, time_limit_s=FAST)
+    planning.optimise_tournee(acting_user=personas.claire, tournee=tournee, time_limit_s=FAST)
     visit.refresh_from_db()
     assert visit.expected_duration_min == 12
 
@@ -150,7 +152,7 @@ def test_dispatch_assigns_unassigned_visits_with_balance(personas):
                                        nurse__in=nurses))
     Visit.objects.filter(pk__in=[v.pk for v in visits]).update(nurse=None, tournee=None,
                                                               sequence=None)
-    result = service.dispatch_day(acting_user=personas.claire, day=day, nurses=nurses,
+    result = dispatch.dispatch_day(acting_user=personas.claire, day=day, nurses=nurses,
                                   time_limit_s=2.0)
     assert result.assigned == len(visits)
     assert not Visit.objects.filter(pk__in=[v.pk for v in visits], nurse__isnull=True).exists()
@@ -167,26 +169,26 @@ def test_dispatch_keeps_assigned_visits_with_their_nurse(personas):
     day = tomorrow()
     nurses = [personas.claire, personas.marc, personas.sophie]
     before = dict(Visit.objects.filter(date=day, nurse__in=nurses).values_list("pk", "nurse_id"))
-    service.dispatch_day(acting_user=personas.claire, day=day, nurses=nurses, time_limit_s=1.0)
+    dispatch.dispatch_day(acting_user=personas.claire, day=day, nurses=nurses, time_limit_s=1.0)
     after = dict(Visit.objects.filter(pk__in=before).values_list("pk", "nurse_id"))
     assert after == before
 
 
 def test_done_sends_visit_completed_once_per_change_and_reopen(personas, signals_received):
     visit = _planned(claire_tournee())[0]
-    service.mark_done(acting_user=personas.claire, visit=visit, performed=[0], note="RAS",
+    visit_outcome.mark_done(acting_user=personas.claire, visit=visit, performed=[0], note="RAS",
                       actual_duration_min=14)
     visit.refresh_from_db()
     assert visit.status == VisitStatus.DONE and visit.performed_acts == visit.acts[:1]
     assert visit.actual_duration_min == 14 and visit.done_at
     # Editing a done visit sends the signal again (billing updates, never bills twice).
-    service.mark_done(acting_user=personas.claire, visit=visit, performed=[0], note="corrigé")
+    visit_outcome.mark_done(acting_user=personas.claire, visit=visit, performed=[0], note="corrigé")
     assert signals_received == [("completed", visit.pk, "claire")] * 2
-    service.mark_not_done(acting_user=personas.claire, visit=visit, reason="hospitalise")
+    visit_outcome.mark_not_done(acting_user=personas.claire, visit=visit, reason="hospitalise")
     assert signals_received[-1] == ("reopened", visit.pk, "claire")
     visit.refresh_from_db()
     assert visit.status == VisitStatus.NOT_DONE and visit.performed_acts == []
-    service.reopen_visit(acting_user=personas.claire, visit=visit)
+    visit_outcome.reopen_visit(acting_user=personas.claire, visit=visit)
     visit.refresh_from_db()
     assert visit.status == VisitStatus.PLANNED
     assert len(signals_received) == 3  # a not-done visit reopened: nothing to unbill
@@ -204,7 +206,7 @@ def test_done_inside_the_transaction_rolls_back_with_a_failing_receiver(personas
     visit_completed.connect(broken)
     try:
         with pytest.raises(RuntimeError):
-            service.mark_done(acting_user=personas.claire, visit=visit)
+            visit_outcome.mark_done(acting_user=personas.claire, visit=visit)
     finally:
         visit_completed.disconnect(broken)
     visit.refresh_from_db()
@@ -213,10 +215,10 @@ def test_done_inside_the_transaction_rolls_back_with_a_failing_receiver(personas
 
 def test_done_with_no_act_is_refused(personas):
     visit = _planned(claire_tournee())[0]
-    with pytest.raises(service.TourneeError):
-        service.mark_done(acting_user=personas.claire, visit=visit, performed=[])
-    with pytest.raises(service.TourneeError):
-        service.mark_done(acting_user=personas.claire, visit=visit, performed=[99])
+    with pytest.raises(TourneeError):
+        visit_outcome.mark_done(acting_user=personas.claire, visit=visit, performed=[])
+    with pytest.raises(TourneeError):
+        visit_outcome.mark_done(acting_user=personas.claire, visit=visit, performed=[99])
     visit.refresh_from_db()
     assert visit.status == VisitStatus.PLANNED
 
@@ -224,8 +226,8 @@ def test_done_with_no_act_is_refused(personas):
 def test_replan_rest_of_day_from_the_last_visit(personas):
     tournee = claire_tournee()
     visits = _planned(tournee)
-    service.mark_not_done(acting_user=personas.claire, visit=visits[0], reason="absent")
-    solution = service.replan_rest_of_day(acting_user=personas.claire, tournee=tournee,
+    visit_outcome.mark_not_done(acting_user=personas.claire, visit=visits[0], reason="absent")
+    solution = planning.replan_rest_of_day(acting_user=personas.claire, tournee=tournee,
                                           time_limit_s=FAST)
     rest = _planned(tournee)
     assert len(rest) == len(visits) - 1
@@ -236,17 +238,17 @@ def test_replan_rest_of_day_from_the_last_visit(personas):
 
 
 def test_ics_token_regenerate_and_revoke(personas):
-    first = service.regenerate_ics_token(acting_user=personas.claire, nurse=personas.claire)
-    second = service.regenerate_ics_token(acting_user=personas.claire, nurse=personas.claire)
+    first = calendar_feed.regenerate_ics_token(acting_user=personas.claire, nurse=personas.claire)
+    second = calendar_feed.regenerate_ics_token(acting_user=personas.claire, nurse=personas.claire)
     first.refresh_from_db()
     assert first.revoked_at and second.is_active and first.token != second.token
-    assert service.active_ics_token(personas.claire) == second
-    service.revoke_ics_token(acting_user=personas.claire, nurse=personas.claire)
-    assert service.active_ics_token(personas.claire) is None
+    assert policy.active_ics_token(personas.claire) == second
+    calendar_feed.revoke_ics_token(acting_user=personas.claire, nurse=personas.claire)
+    assert policy.active_ics_token(personas.claire) is None
 
 
 def test_ics_calendar_lists_the_nurse_visits(personas):
-    body = service.ics_calendar(personas.claire)
+    body = calendar_feed.ics_calendar(personas.claire)
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
     visit = _planned(claire_tournee())[0]
     assert f"UID:visit-{visit.pk}@" in body

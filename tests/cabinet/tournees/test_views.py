@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from cabinet.models import Patient, Visit
 from cabinet.models.visits import VisitStatus
-from cabinet.services import tournees as service
+from cabinet.selectors import tournees as policy
+from cabinet.services import planning
 from cabinet.signals import visit_completed
 
 from .helpers import claire_tournee, tomorrow
@@ -243,7 +244,7 @@ def test_day_sheet_is_printable(personas):
 def test_ics_feed_by_token_and_revocation(personas):
     client = personas.client("claire")
     client.post(reverse("cabinet:ics_settings"), {"action": "regenerate"})
-    token = service.active_ics_token(personas.claire)
+    token = policy.active_ics_token(personas.claire)
     url = reverse("cabinet:ics_feed", kwargs={"pk": token.pk, "token": token.token})
     page = client.get(reverse("cabinet:ics_settings")).content.decode()
     assert url in page
@@ -260,7 +261,7 @@ def test_ics_feed_by_token_and_revocation(personas):
 def test_ics_regenerate_invalidates_the_old_url(personas):
     client = personas.client("claire")
     client.post(reverse("cabinet:ics_settings"), {"action": "regenerate"})
-    old = service.active_ics_token(personas.claire)
+    old = policy.active_ics_token(personas.claire)
     client.post(reverse("cabinet:ics_settings"), {"action": "regenerate"})
     anonymous = personas.client(None)
     assert anonymous.get(reverse("cabinet:ics_feed", kwargs={
@@ -330,7 +331,7 @@ def test_routing_profile_sets_start_point_hours_and_skills(personas):
     assert profile.skills == ["picc", "stomie"] and profile.start_label == "Domicile"
     day = date(2031, 5, 6)
     _visits_for(personas.marc, 2, day=day)
-    tournee = service.get_or_create_tournee(nurse=personas.marc, day=day)
+    tournee = planning.get_or_create_tournee(nurse=personas.marc, day=day)
     assert tournee.start_label == "Domicile" and float(tournee.start_latitude) == 47.401
     assert tournee.start_time == time(6, 45) and tournee.end_time == time(19, 30)
     assert Tournee.objects.get(pk=tournee.pk).visits.count() == 2

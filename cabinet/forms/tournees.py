@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from core.form_fields import IdMultipleChoiceField, validate_plausible_date
-from core.models import Role, User
+from core.models import User
 from core.widgets import DateInput, TimeInput
 
-from .models.visits import NotDoneReason
+from ..models.visits import NotDoneReason
+from ..selectors.tournees import tournee_nurses
 
 
 class DayForm(forms.Form):
@@ -33,7 +34,7 @@ class DispatchForm(DayForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("nurses", "absent"):
-            self.fields[name].queryset = nurses_queryset()
+            self.fields[name].queryset = tournee_nurses()
 
     def clean(self):
         data = super().clean()
@@ -43,12 +44,6 @@ class DispatchForm(DayForm):
             self.add_error("absent", f"Cochée(s) aussi de tournée : {names}. "
                                      "Choisissez l'un ou l'autre.")
         return data
-
-
-def nurses_queryset():
-    return User.objects.filter(
-        role__in=[Role.TITULAIRE, Role.REMPLACANT], is_active=True
-    ).order_by("username")
 
 
 class MoveForm(forms.Form):

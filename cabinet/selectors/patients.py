@@ -22,8 +22,8 @@ from django.db.models import QuerySet
 
 from core.models import Role
 
-from .models import Ald, CarePlan, Medecin, Patient, Prescription, Visit
-from .search import terms
+from ..models import Ald, CarePlan, Medecin, Patient, Prescription, Visit
+from ..search import terms
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:

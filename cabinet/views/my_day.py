@@ -1,0 +1,167 @@
+"""« Ma journée » on the phone: the nurse's visits of the day, each marked
+done (with the acts performed) or not done, set back to planned, and the
+rest of the day re-planned from where she is. Writes: `services.visit_outcome`
+and `services.planning`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from core import audit
+from core.access import NURSES, roles
+
+from ..forms.tournees import DoneForm, NotDoneForm, ReplanForm
+from ..models.visits import NotDoneReason, VisitStatus
+from ..selectors import tournees as policy
+from ..services import planning, visit_outcome
+from .tournee_common import _day, _get_tournee_for_user, _get_visit_for_user, _Refusal, _report
+
+
+def _performed_positions(acts: list[dict], performed: list[dict]) -> set[int]:
+    """Positions in the planned acts of the acts noted as performed (an act
+    planned twice and done once is ticked once)."""
+    positions: set[int] = set()
+    for act in performed:
+        position = next((i for i, planned in enumerate(acts)
+                         if planned == act and i not in positions), None)
+        if position is not None:
+            positions.add(position)
+    return positions
+
+
+def _my_day_context(request, day: date, bound: dict | None = None) -> dict:
+    visits = list(policy.own_visits(request.user, day))
+    bound = bound or {}
+    items = []
+    for v in visits:
+        patient = v.patient
+        lat, lon = patient.latitude, patient.longitude
+        done = v.status == VisitStatus.DONE
+        items.append({
+            # A done visit's correction form starts from what was noted.
+            "performed": _performed_positions(v.acts, v.performed_acts) if done else set(),
+            "done_time": timezone.localtime(v.done_at).strftime("%H:%M")
+            if done and v.done_at else "",
+            "visit": v,
+            "geo": f"geo:{lat},{lon}?q={lat},{lon}" if lat is not None else "",
+            "osm": (f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+                    if lat is not None else ""),
+            # Bound forms with errors only; the others are written in the template.
+            "done_form": bound.get(("done", v.pk)),
+            "not_done_form": bound.get(("not_done", v.pk)),
+        })
+    pending = [i for i in items if i["visit"].status == VisitStatus.PLANNED]
+    return {
+        "day": day, "items": items, "next": pending[0] if pending else None,
+        "rest": [i for i in items if not pending or i is not pending[0]],
+        "tournee": policy.own_tournee(request.user, day),
+        "done_count": sum(1 for i in items if i["visit"].status == VisitStatus.DONE),
+        "replan_offer": request.GET.get("replanifier") == "1",
+        "reasons": NotDoneReason.choices,
+        "replan_form": ReplanForm(),
+        "today": timezone.localdate(),
+        "previous_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
+    }
+
+
+def _render_my_day(request, day: date, bound: dict | None = None, status: int = 200):
+    context = _my_day_context(request, day, bound)
+    audit.record(actor=request.user, action="view", view="cabinet:my_day", day=day.isoformat(),
+                 patients=sorted({i["visit"].patient_id for i in context["items"]}))
+    return render(request, "cabinet/tournee_my_day.html", context, status=status)
+
+
+@require_GET
+@roles(*NURSES)
+def my_day(request: HttpRequest) -> HttpResponse:
+    return _render_my_day(request, _day(request))
+
+
+def _my_day_url(day: date, **extra) -> str:
+    return reverse("cabinet:my_day") + "?" + urlencode({"jour": day.isoformat(), **extra})
+
+
+@require_POST
+@roles(*NURSES)
+def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit_for_user(request.user, pk, to="run")
+    form = DoneForm(request.POST, visit=visit)
+    if not form.is_valid():
+        return _render_my_day(request, visit.date, {("done", visit.pk): form}, status=400)
+    done_time = form.cleaned_data["done_time"]
+    was_done = visit.status == VisitStatus.DONE
+    if done_time:
+        done_at = timezone.make_aware(datetime.combine(visit.date, done_time))
+    else:
+        # A correction without a time keeps the time first noted.
+        done_at = visit.done_at if was_done else None
+    with _Refusal(request, form) as ok:
+        visit_outcome.mark_done(
+            acting_user=request.user, visit=visit, done_at=done_at,
+            performed=form.cleaned_data["performed"], note=form.cleaned_data["note"],
+            actual_duration_min=form.cleaned_data["actual_duration_min"],
+        )
+    if not ok:
+        return _render_my_day(request, visit.date, {("done", visit.pk): form}, status=400)
+    if was_done:
+        messages.success(request, f"Passage chez {visit.patient} corrigé.")
+    else:
+        messages.success(request, f"Passage chez {visit.patient} noté fait.")
+    return redirect(_my_day_url(visit.date))
+
+
+@require_POST
+@roles(*NURSES)
+def visit_not_done(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit_for_user(request.user, pk, to="run")
+    form = NotDoneForm(request.POST, visit=visit)
+    if not form.is_valid():
+        return _render_my_day(request, visit.date, {("not_done", visit.pk): form}, status=400)
+    with _Refusal(request, form) as ok:
+        visit_outcome.mark_not_done(acting_user=request.user, visit=visit,
+                                    reason=form.cleaned_data["reason"],
+                                    note=form.cleaned_data["note"])
+    if not ok:
+        return _render_my_day(request, visit.date, {("not_done", visit.pk): form}, status=400)
+    messages.warning(request, f"Passage chez {visit.patient} noté non fait.")
+    return redirect(_my_day_url(visit.date, replanifier="1"))
+
+
+@require_POST
+@roles(*NURSES)
+def visit_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _get_visit_for_user(request.user, pk, to="run")
+    with _Refusal(request) as ok:
+        visit_outcome.reopen_visit(acting_user=request.user, visit=visit)
+    if ok:
+        messages.success(request, f"Passage chez {visit.patient} remis à faire.")
+    return redirect(_my_day_url(visit.date))
+
+
+@require_POST
+@roles(*NURSES)
+def tournee_replan(request: HttpRequest, pk: int) -> HttpResponse:
+    tournee = _get_tournee_for_user(request.user, pk, to_plan=True)
+    form = ReplanForm(request.POST)
+    position = None
+    if form.is_valid():
+        lat, lon = form.cleaned_data["latitude"], form.cleaned_data["longitude"]
+        if lat is not None and lon is not None:
+            position = (lat, lon)
+    with _Refusal(request) as ok:
+        solution = planning.replan_rest_of_day(acting_user=request.user, tournee=tournee,
+                                               position=position)
+    if ok:
+        messages.success(request, "La suite de la journée a été re-planifiée.")
+        _report(request, solution)
+    if tournee.nurse_id == request.user.pk:
+        return redirect(_my_day_url(tournee.date))
+    return redirect("cabinet:tournee_detail", pk=tournee.pk)
