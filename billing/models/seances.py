@@ -69,6 +69,13 @@ class Seance(models.Model):
     amo_rules = models.JSONField(default=list, blank=True)
     # IK kilometres of this passage, counted against the nurse's daily cap.
     ik_km = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    # The engine billed a BSI forfait here (one per patient-day, NGAP-BSI-1).
+    bsi_forfait_billed = models.BooleanField(default=False)
+    # What the secretary entered (no visit): acts in the cabinet's shape
+    # [{"catalogue_id", "key", "coefficient", "label", "ald_zone"}], place,
+    # urgent_call, palliative, urgent_night_prescribed,
+    # sunday_holiday_prescribed, distance_km (None: from the addresses).
+    entry = models.JSONField(default=dict, blank=True)
     tariff_version = models.DateField("tarifs du", null=True, blank=True)
     territory = models.CharField(max_length=20, default="metropole")
     warnings = models.JSONField(default=list, blank=True)

@@ -16,6 +16,7 @@ Algorithm (ngap.md §8):
 from __future__ import annotations
 
 import decimal
+from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
@@ -43,7 +44,6 @@ from .tariffs import load as load_tariffs
 ONE = Decimal(1)
 HALF = Decimal("0.5")
 CENT = Decimal("0.01")
-MAU_MAX_COEFFICIENT = Decimal("1.5")
 _ROUNDING = getattr(decimal, R.ROUNDING)
 EIGHT_AM = time(8, 0)
 
@@ -703,29 +703,33 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
     mau_rules: tuple[str, ...] | None = None
     if len(billed) == 1 and not orgsurv_only:
         only_code, only_coef = billed[0]
-        if only_code == "AMI" and only_coef <= MAU_MAX_COEFFICIENT:
+        mau_max = snap.value("MAU_COEFFICIENT_MAX")
+        if only_code == "AMI" and only_coef <= mau_max:
             if ifi or forfait_listed:
                 notes.append("Pas de MAU avec un forfait BSI ou l'IFI (NGAP-BSI-6).")
             elif mci_rules is not None:
                 notes.append("Pas de MAU avec la MCI (NGAP-23.1-3).")
             else:
                 mau_rules = ("NGAP-23.1-1",)
-        elif only_code == "AMX" and only_coef <= MAU_MAX_COEFFICIENT:
+        elif only_code == "AMX" and only_coef <= mau_max:
             notes.append("Pas de MAU pour un acte AMX (NGAP-BSI-6).")
 
     # ---- MIE (NGAP-MIE-1)
     mie = False
     birth = p.patient.birth_date
     age = p.date.year - birth.year - ((p.date.month, p.date.day) < (birth.month, birth.day))
-    if age < R.MIE_AGE_LIMIT:
+    mie_age = _hour_or_age(snap, "MIE_AGE_MAX") if "MIE_AGE_MAX" in snap else None
+    if mie_age is not None and age < mie_age:
         mie = not orgsurv_only
-    elif age == R.MIE_AGE_LIMIT and (p.date.month, p.date.day) == (birth.month, birth.day):
+    elif age == mie_age and (p.date.month, p.date.day) == (birth.month, birth.day):
         uncertain.add("NGAP-MIE-1")
         notes.append("7 ans ce jour : plus de MIE (NGAP-MIE-1, âge au jour des soins).")
 
     # ---- night, Sunday and holidays (NGAP-14-*)
     holiday = _holiday(p.date, p.alsace_moselle)
-    if orgsurv_only or (8 <= p.time.hour < 20 and p.date.weekday() < 5 and holiday is None):
+    bands = _night_bands(snap)
+    if orgsurv_only or (bands.day_start <= p.time.hour < bands.day_end and p.date.weekday() < 5
+                        and holiday is None):
         period_line = None
     else:
         period_line = _night_sunday(p, snap, holiday, uncertain, warnings, notes)
@@ -768,7 +772,7 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
     return Quote(
         lines, total, amo, total - amo, amo_rate, amo_rules, warnings, notes,
         tuple(sorted(uncertain)), snap.effective, p.territory, ik_before, ik_km, p.date, p.time,
-        block.forfait_billed,
+        block.forfait_billed, bool(bsi_today),
     )
 
 
@@ -801,23 +805,50 @@ def _holiday(day: date, alsace_moselle: bool):
         return name
 
 
+@dataclass(frozen=True, slots=True)
+class _Bands:
+    """The night bands in force (NGAP-14-4), hours [start, end) (the
+    boundary reading of NGAP-14-4, UNCERTAIN): night [night_start, deep_start) ∪ [deep_end, day_start), deep night
+    [deep_start, deep_end); the day is [day_start, day_end)."""
+
+    night_start: int
+    deep_start: int
+    deep_end: int
+    day_start: int
+
+    @property
+    def day_end(self) -> int:
+        return self.night_start
+
+
+def _hour_or_age(snap: Snapshot, code: str) -> int:
+    return int(snap.value(code))
+
+
+def _night_bands(snap: Snapshot) -> _Bands:
+    bands = snap.memo.get("night_bands")
+    if bands is None:
+        bands = snap.memo["night_bands"] = _Bands(
+            _hour_or_age(snap, "NUIT_DEBUT"), _hour_or_age(snap, "NUIT_PROF_DEBUT"),
+            _hour_or_age(snap, "NUIT_PROF_FIN"), _hour_or_age(snap, "NUIT_FIN"))
+    return bands
+
+
 def _night_sunday(p: Passage, snap: Snapshot, holiday, uncertain: set, warnings: list[str],
                   notes: list[str]) -> Line | None:
     hour = p.time.hour
     band = None
-    deep_start, deep_end = R.DEEP_NIGHT_BAND
-    if hour >= deep_start or hour < deep_end:
+    bands = _night_bands(snap)
+    if hour >= bands.deep_start or hour < bands.deep_end:
         band = "NUIT_PROF"
-    else:
-        for start, end in R.NIGHT_BANDS:
-            if start <= hour < end:
-                band = "NUIT"
-                break
+    elif bands.night_start <= hour < bands.deep_start or bands.deep_end <= hour < bands.day_start:
+        band = "NUIT"
     night_due = band is not None and (p.urgent_night_prescribed or p.urgent_call)
     if band is not None and not night_due:
         notes.append("Acte de nuit sans urgence ni prescription d'exécution de nuit : pas de "
                      "majoration (NGAP-14-3).")
-    if night_due and p.time.minute == 0 and hour in (20, 23, 5, 8):
+    if night_due and p.time.minute == 0 and hour in (
+            bands.night_start, bands.deep_start, bands.deep_end, bands.day_start):
         uncertain.add("NGAP-14-4")
 
     weekday = p.date.weekday()

@@ -247,6 +247,59 @@ def parse_request(obj: Any, *, territory: str = "metropole", alsace_moselle: boo
 # ------------------------------------------------------------------ output
 
 
+def act_json(act: ActFacts) -> dict:
+    """The `ngap_quote` JSON of an act (the inverse of `parse_act`)."""
+    out: dict = {"key": act.key, "label": act.label}
+    if act.id is not None:
+        out["id"] = act.id
+    out["coefficient"] = number(act.coefficient)
+    if act.tags:
+        out["tags"] = sorted(act.tags)
+    if act.exempt_from_decote is not None:
+        out["exempt_from_decote"] = act.exempt_from_decote
+    if act.group is not None:
+        out["group"] = act.group
+    if act.ald_related is not None:
+        out["ald_zone"] = "upper" if act.ald_related else "lower"
+    return out
+
+
+def passage_json(p: Passage) -> dict:
+    """The `ngap_quote` JSON of a passage (the inverse of `parse_passage`):
+    how a séance stores the facts it was priced from, replayable with the
+    command. Territory and Alsace-Moselle are options of the command, and
+    `home_care_prescribed` is not an `ngap_quote` key: the caller keeps them
+    beside (see `passage_options`)."""
+    patient: dict = {"birth_date": p.patient.birth_date.isoformat(),
+                     "bsi_level": p.patient.bsi_level, "ald": p.patient.ald}
+    if p.patient.id is not None:
+        patient["id"] = p.patient.id
+    return {
+        "date": p.date.isoformat(),
+        "time": p.time.strftime("%H:%M"),
+        "place": p.place,
+        "zone": p.zone,
+        "distance_km": number(p.distance_km),
+        "same_agglomeration": p.same_agglomeration,
+        "patient": patient,
+        "acts": [act_json(a) for a in p.acts],
+        "urgent_night_prescribed": p.urgent_night_prescribed,
+        "sunday_holiday_prescribed": p.sunday_holiday_prescribed,
+        "urgent_call": p.urgent_call,
+        "palliative": p.palliative,
+        "coverage": p.coverage,
+        "care_related_to_ald": p.care_related_to_ald,
+        "shared_travel_with_previous_patient": p.shared_travel_with_previous_patient,
+        "ik_km_already_billed_today": number(p.ik_km_already_billed_today),
+        "bsi_forfait_already_billed_today": p.bsi_forfait_already_billed_today,
+    }
+
+
+def passage_options(p: Passage) -> dict:
+    return {"territory": p.territory, "alsace_moselle": p.alsace_moselle,
+            "home_care_prescribed": p.home_care_prescribed}
+
+
 def number(value: Decimal | None):
     if value is None:
         return None

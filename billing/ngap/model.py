@@ -124,10 +124,9 @@ class Quote:
     date: date | None = None
     time: time | None = None
     bsi_forfait_billed: bool = False  # a BSA/BSB/BSC billed by this passage
-
-    @property
-    def billed_lines(self) -> list[Line]:
-        return [line for line in self.lines if line.rate]
+    # The day context the passage was priced in (a day quote sets it): a BSI
+    # forfait already billed for the patient that day (NGAP-BSI-1).
+    bsi_forfait_before: bool = False
 
 
 @dataclass(slots=True)

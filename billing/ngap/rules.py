@@ -234,10 +234,6 @@ _RULES = [
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 
 
-def describe(rule_id: str) -> Rule:
-    return RULES[rule_id]
-
-
 # ------------------------------------------------------------------ readings
 #
 # Each UNCERTAIN point of ngap.md, the reading the engine applies, and the rule
@@ -277,14 +273,14 @@ AIS_DROPPED_WITH_BSI = True
 AMX_FORFAIT_IS_FIRST_ACT = True
 # NGAP-BSI-7: no MCI with BSI forfaits, AMX or IFI.
 MCI_WITH_BSI = False
-# NGAP-14-4: night bands, hours [start, end).
-NIGHT_BANDS = ((20, 23), (5, 8))
-DEEP_NIGHT_BAND = (23, 5)
+# NGAP-14-4: night bands as hours [start, end) (23:00 is deep night), read
+# in engine._night_bands; the hours are dated parameters (tariffs.toml
+# NUIT_DEBUT, NUIT_PROF_DEBUT, NUIT_PROF_FIN, NUIT_FIN).
 # NGAP-14-7: Whit Monday counts; Alsace-Moselle adds Good Friday and 26 Dec.
 WHIT_MONDAY_IS_HOLIDAY = True
 ALSACE_MOSELLE_DAYS = True
-# NGAP-MIE-1: age in whole years on the date of care; MIE while < 7.
-MIE_AGE_LIMIT = 7
+# NGAP-MIE-1: age in whole years on the date of care; MIE while below the
+# dated limit (tariffs.toml MIE_AGE_MAX).
 
 READINGS: tuple[Reading, ...] = (
     Reading("NGAP-11B-3", "Arrondi au centime, demi-centime vers le haut, ligne par ligne."),

@@ -98,3 +98,49 @@ def test_strict_loader_refuses_bad_structure():
         loads("schema = 1\n[territories.metropole]\ninherits = \"dom\"\n[territories.dom]\n"
               "inherits = \"metropole\"\n[parameters.AMI.metropole]\n"
               '"2012-05-27" = { value = "3.15", source = "x" }')
+
+
+THRESHOLDS = {"MAU_COEFFICIENT_MAX": "coefficient", "MIE_AGE_MAX": "ans", "NUIT_DEBUT": "heure",
+              "NUIT_PROF_DEBUT": "heure", "NUIT_PROF_FIN": "heure", "NUIT_FIN": "heure"}
+
+
+def test_thresholds_are_dated_parameters_with_their_text():
+    """NGAP-23.1-1, NGAP-MIE-1, NGAP-14-4: the thresholds of the majorations
+    are dated values with their source, like the tariffs."""
+    t = tariffs.load()
+    for code, unit in THRESHOLDS.items():
+        param = t.parameters[code]
+        assert param.unit == unit
+        for value in t.history(code):
+            assert value.source and value.since <= date(2020, 1, 1)
+    snap = t.at("metropole", date(2026, 3, 10))
+    assert snap.value("MAU_COEFFICIENT_MAX") == Decimal("1.5")
+    assert [snap.value(c) for c in ("NUIT_DEBUT", "NUIT_PROF_DEBUT", "NUIT_PROF_FIN",
+                                    "NUIT_FIN")] == [20, 23, 5, 8]
+    assert snap.value("MIE_AGE_MAX") == 7
+
+
+def test_ngap_23_1_1_the_engine_reads_the_mau_threshold_from_the_dated_data():
+    from billing.ngap import engine
+    from tests.billing.ngap_helpers import D, act, codes, passage
+
+    text = tariffs.DATA_FILE.read_text("utf-8")
+    raised = loads(text.replace(
+        '"2012-05-27" = { value = "1.5", source = "NGAP DG art. 23.1',
+        '"2012-05-27" = { value = "2", source = "NGAP DG art. 23.1'))
+    p = passage(act("AMI", D(2)), place="cabinet")
+    assert "MAU" not in codes(engine.quote(p))
+    assert "MAU" in codes(engine.quote(p, raised))
+
+
+def test_ngap_14_4_the_engine_reads_the_night_bands_from_the_dated_data():
+    from billing.ngap import engine
+    from tests.billing.ngap_helpers import D, act, codes, passage
+
+    text = tariffs.DATA_FILE.read_text("utf-8")
+    later = loads(text.replace(
+        '"2012-05-27" = { value = "20", source = "NGAP DG art. 14',
+        '"2012-05-27" = { value = "21", source = "NGAP DG art. 14'))
+    p = passage(act("AMI", D(2)), at="20:30", urgent_night_prescribed=True)
+    assert "NUIT" in codes(engine.quote(p))
+    assert "NUIT" not in codes(engine.quote(p, later))

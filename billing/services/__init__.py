@@ -1,0 +1,23 @@
+"""Billing services (writes are keyword-only, take `acting_user`, are atomic
+and audited).
+
+The one pricing path — every séance, from a done visit or entered by the
+secretary, is priced by the same function:
+
+    pricing.price_day(day=…, nurse_ids=…, patient_ids=…, acting_user=…)
+
+which builds each passage's facts straight from the models (`facts`), prices
+each nurse's day with the engine's day function (`engine.quote_day`: the IK
+daily cap and one BSI forfait a day live there only) and stores the lines.
+Nobody calls the engine on a séance another way. The entry points:
+
+- `visit_completed` / `visit_reopened`: the tournées' hand-off (a done visit
+  becomes a priced séance; a reopened one is cancelled);
+- `save_entry`: the secretary's act entry creates or edits a séance without
+  a visit (see `entries`), then prices its day with `price_day`.
+"""
+
+from .pricing import price_day
+from .visits import cancel_seance, visit_completed, visit_reopened
+
+__all__ = ["cancel_seance", "price_day", "visit_completed", "visit_reopened"]
