@@ -9,12 +9,15 @@ class BillingConfig(AppConfig):
     def ready(self):
         from cabinet.signals import visit_completed, visit_reopened
         from core.access import STAFF
+        from core.models import Role
         from core.navigation import NavItem, register
 
         from . import receivers
 
         register(NavItem("Nomenclature", "billing:catalogue", STAFF, order=50))
         register(NavItem("Cotation", "billing:quote", STAFF, order=55))
+        register(NavItem("Saisie des actes", "billing:entry",
+                         frozenset({Role.SECRETAIRE, Role.TITULAIRE}), order=45))
         # Done visits become séances (phase 2 hand-off, cabinet/signals.py).
         visit_completed.connect(receivers.on_visit_completed,
                                 dispatch_uid="billing.on_visit_completed")
