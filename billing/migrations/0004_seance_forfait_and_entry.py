@@ -18,7 +18,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0002_seance_entry_performer_prescription'),
+        ('billing', '0003_invoices'),
     ]
 
     operations = [
