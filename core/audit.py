@@ -31,6 +31,8 @@ SAFE_DETAIL = frozenset({
     "direction", "km_before", "km_after", "late", "skills", "shift_start", "shift_end",
     # money and channels, not care
     "total", "channel",
+    # invoices: numbers, links, the audit rule acknowledged (billing, not care)
+    "seance", "seances", "number", "cancels", "credit_note", "rule",
     # accounts and roles
     "from_role", "to_role", "change",
 })
