@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.serializers.json import DjangoJSONEncoder
 
 from .audit import split_detail
+from .forms import CabinetAdminAuthenticationForm
 from .models import AuditEvent, Cabinet, User
 
 
@@ -76,3 +77,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 # Django's groups hold model permissions: they change in code, not in the
 # admin (S-AUTHZ-3: permissions change only through a reviewed path).
 admin.site.unregister(Group)
+
+# S-AUTH-3: the admin's login is counted and serialised like the app's (django-axes).
+admin.site.login_form = CabinetAdminAuthenticationForm

@@ -1,82 +1,65 @@
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
+from django.db import connection
 
 
-class LockingAuthenticationForm(AuthenticationForm):
-    """Login form that locks an account after repeated failures (S-AUTH-3)."""
+def serialize_attempts(username: str | None) -> None:
+    """S-AUTH-3: attempts on one username run one after the other, each
+    seeing the failures the previous ones counted (PostgreSQL: a transaction
+    advisory lock, held until the request's transaction ends; SQLite
+    serialises writers itself). Parallel guesses cannot outrun the count."""
+    if not username or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["login:" + username.lower()])
+
+
+class CabinetAuthenticationForm(AuthenticationForm):
+    """The login form (S-AUTH-3). django-axes counts each failure and refuses
+    a locked username before the password is checked; the answer is the same
+    whether the account exists or not."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "Identifiant ou mot de passe incorrect.",
-        "locked": (
-            "Trop de tentatives échouées : ce compte est verrouillé jusqu'à %(until)s. "
-            "Réessayez plus tard ou contactez l'administrateur."
-        ),
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        user = None
-        if username:
-            user = get_user_model().objects.filter(username__iexact=username).first()
-        if user is not None and user.is_locked():
-            until = timezone.localtime(user.locked_until).strftime("%H:%M")
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"until": until}
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if user is not None:
-                self._count_failure(user)
-            raise
-        if user is not None and user.failed_logins:
-            user.failed_logins = 0
-            user.locked_until = None
-            user.save(update_fields=["failed_logins", "locked_until"])
-        return cleaned
-
-    @staticmethod
-    def _count_failure(user) -> None:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
-            user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            user.failed_logins = 0
-        user.save(update_fields=["failed_logins", "locked_until"])
+        serialize_attempts(self.cleaned_data.get("username"))
+        return super().clean()
 
 
-class TotpCodeForm(forms.Form):
+class CabinetAdminAuthenticationForm(AdminAuthenticationForm):
+    """The Django admin's login form, counted and serialised the same way."""
+
+    def clean(self):
+        serialize_attempts(self.cleaned_data.get("username"))
+        return super().clean()
+
+
+class OtpCodeForm(forms.Form):
     code = forms.CharField(
-        label="Code à 6 chiffres",
-        max_length=7,
+        label="Code à 6 chiffres ou code de secours",
+        max_length=16,
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+            attrs={"inputmode": "text", "autocomplete": "one-time-code", "autofocus": True,
+                   "autocapitalize": "none"}
         ),
     )
 
-    def __init__(self, *args, secret: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.secret = secret
-
     def clean_code(self):
-        from .two_factor import verify
-
-        code = self.cleaned_data["code"]
-        if not verify(self.secret, code):
-            raise forms.ValidationError("Code incorrect ou expiré : saisissez le code affiché maintenant.")
-        return code
+        return "".join((self.cleaned_data["code"] or "").split()).lower()
 
 
-class TotpDisableForm(TotpCodeForm):
+class OtpPasswordForm(OtpCodeForm):
+    """Turning the second factor off or new backup codes: password and code."""
+
     password = forms.CharField(label="Mot de passe", widget=forms.PasswordInput)
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, secret=user.totp_secret, **kwargs)
+        super().__init__(*args, **kwargs)
         self.user = user
         self.order_fields(["password", "code"])
 

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -32,13 +34,12 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-OTP_SESSION_KEY = "otp_verified"
-
-
 class TwoFactorMiddleware:
     """S-AUTH-2: a user with a second factor (or every user, when the
     deployment requires it) reaches nothing but the second-factor pages, the
-    logout and the health check until the TOTP code of this session is given."""
+    logout and the health check until a code of this session is given
+    (django-otp's `is_verified()`). Where it is required, setting it up is
+    the first screen after the first login."""
 
     ALLOWED_URL_NAMES = frozenset({"two_factor_verify", "two_factor", "logout", "healthz", "login"})
 
@@ -50,14 +51,17 @@ class TwoFactorMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and (user.totp_enabled or settings.TWO_FACTOR_REQUIRED)
-            and not request.session.get(OTP_SESSION_KEY)
+            and not user.is_verified()
             and not request.path.startswith(settings.STATIC_URL)
         ):
-            match = request.resolver_match or _resolve(request.path_info)
-            if match is None or match.url_name not in self.ALLOWED_URL_NAMES:
-                target = "two_factor_verify" if user.totp_enabled else "two_factor"
-                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+            from .two_factor import confirmed_totp
+
+            has_device = confirmed_totp(user) is not None
+            if has_device or settings.TWO_FACTOR_REQUIRED:
+                match = request.resolver_match or _resolve(request.path_info)
+                if match is None or match.url_name not in self.ALLOWED_URL_NAMES:
+                    target = "two_factor_verify" if has_device else "two_factor"
+                    return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
         return self.get_response(request)
 
 

@@ -19,13 +19,8 @@ class User(AbstractUser):
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.SECRETAIRE)
     rpps = models.CharField("n° RPPS", max_length=11, blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
-    # S-AUTH-3: brute-force protection state, kept on the account itself.
-    failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
-    # S-AUTH-2: TOTP second factor (RFC 6238), optional per user, or required
-    # for everyone by the deployment (TWO_FACTOR_REQUIRED).
-    totp_secret = models.CharField(max_length=32, blank=True, editable=False)
-    totp_enabled = models.BooleanField("double authentification", default=False, editable=False)
+    # S-AUTH-2/3: second-factor devices (django-otp) and failed logins
+    # (django-axes) live in those libraries' tables.
 
     class Meta:
         verbose_name = "utilisateur"
@@ -54,9 +49,6 @@ class User(AbstractUser):
     @property
     def is_cabinet_admin(self) -> bool:
         return self.role == Role.ADMIN
-
-    def is_locked(self, now=None) -> bool:
-        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
 
 
 class Zone(models.TextChoices):

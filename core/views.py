@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
@@ -16,6 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
 
 from . import audit
 from . import roles as roles_service
@@ -23,12 +25,11 @@ from . import two_factor as totp
 from .access import any_role, public, roles
 from .forms import (
     AccountCreateForm,
-    LockingAuthenticationForm,
+    CabinetAuthenticationForm,
+    OtpCodeForm,
+    OtpPasswordForm,
     RoleChangeForm,
-    TotpCodeForm,
-    TotpDisableForm,
 )
-from .middleware import OTP_SESSION_KEY
 from .models import Cabinet, Role, RoleChange, RoleChangeStatus
 from .navigation import items_for
 
@@ -103,7 +104,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 login_view = public(
     auth_views.LoginView.as_view(
         template_name="registration/login.html",
-        authentication_form=LockingAuthenticationForm,
+        authentication_form=CabinetAuthenticationForm,
         redirect_authenticated_user=True,
     )
 )
@@ -121,73 +122,93 @@ def _safe_next(request: HttpRequest) -> str:
     return reverse("home")
 
 
+def _show_backup_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    return render(request, "core/two_factor_codes.html",
+                  {"codes": codes, "next": _safe_next(request)})
+
+
 @any_role
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """S-AUTH-2: turn the TOTP second factor on (scan, then confirm a code) or off."""
+    """S-AUTH-2: set the second factor up (scan, then confirm a code; backup
+    codes are shown once), get new backup codes, or turn it off."""
     user = request.user
-    if user.totp_enabled:
-        form = TotpDisableForm(request.POST or None, user=user)
+    device = totp.confirmed_totp(user)
+    if device is not None:
+        form = OtpPasswordForm(request.POST or None, user=user)
         if request.method == "POST" and form.is_valid():
-            if settings.TWO_FACTOR_REQUIRED:
+            action = request.POST.get("action")
+            if action == "disable" and settings.TWO_FACTOR_REQUIRED:
                 messages.error(request, "La double authentification est obligatoire dans ce cabinet.")
                 return redirect("two_factor")
-            user.totp_enabled = False
-            user.totp_secret = ""
-            user.save(update_fields=["totp_enabled", "totp_secret"])
-            audit.record(actor=user, action="two_factor_disabled", obj=user, view="two_factor")
-            messages.success(request, "Double authentification désactivée.")
-            return redirect("two_factor")
-        return render(request, "core/two_factor.html", {"form": form, "enabled": True})
-
-    secret = request.session.get("totp_pending") or totp.new_secret()
-    request.session["totp_pending"] = secret
-    form = TotpCodeForm(request.POST or None, secret=secret)
-    if request.method == "POST" and form.is_valid():
-        user.totp_secret = secret
-        user.totp_enabled = True
-        user.save(update_fields=["totp_secret", "totp_enabled"])
-        del request.session["totp_pending"]
-        request.session[OTP_SESSION_KEY] = True
-        audit.record(actor=user, action="two_factor_enabled", obj=user, view="two_factor")
-        messages.success(request, "Double authentification activée.")
-        return redirect(_safe_next(request))
-    uri = totp.provisioning_uri(user, secret)
-    return render(
-        request,
-        "core/two_factor.html",
-        {
-            "form": form,
-            "enabled": False,
-            "qr_svg": totp.qr_svg(uri),
-            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            if totp.verify(request, user, form.cleaned_data["code"]) is None:
+                form.add_error("code", "Code incorrect ou expiré : saisissez le code affiché maintenant.")
+            elif action == "disable":
+                totp.disable(user)
+                audit.record(actor=user, action="two_factor_disabled", obj=user, view="two_factor")
+                messages.success(request, "Double authentification désactivée.")
+                return redirect("two_factor")
+            else:
+                codes = totp.new_backup_codes(user)
+                audit.record(actor=user, action="two_factor_backup_codes", obj=user,
+                             view="two_factor")
+                return _show_backup_codes(request, codes)
+        return render(request, "core/two_factor.html", {
+            "form": form, "enabled": True, "backup_left": totp.backup_codes_left(user),
             "required": settings.TWO_FACTOR_REQUIRED,
-            "next": _safe_next(request),
-        },
-    )
+        })
+
+    pending = totp.pending_totp(user)
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if totp.confirm_totp(pending, form.cleaned_data["code"]):
+            otp_login(request, totp.confirmed_totp(user))
+            codes = totp.new_backup_codes(user)
+            audit.record(actor=user, action="two_factor_enabled", obj=user, view="two_factor")
+            messages.success(request, "Double authentification activée.")
+            return _show_backup_codes(request, codes)
+        form.add_error("code", "Code incorrect ou expiré : saisissez le code affiché maintenant.")
+    return render(request, "core/two_factor.html", {
+        "form": form,
+        "enabled": False,
+        "qr_svg": totp.qr_svg(pending.config_url),
+        "secret": totp.secret_text(pending),
+        "required": settings.TWO_FACTOR_REQUIRED,
+        "next": _safe_next(request),
+    })
 
 
 @any_role
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    """Second step of the login for a user with a TOTP second factor."""
+    """Second step of the login: a code of the authenticator app or a backup
+    code. Each is accepted once; wrong codes count as failed logins (a lock
+    ends the session)."""
     user = request.user
-    if not user.totp_enabled:
+    if totp.confirmed_totp(user) is None:
         return redirect("two_factor")
-    form = TotpCodeForm(request.POST or None, secret=user.totp_secret)
-    if request.method == "POST":
-        if form.is_valid():
-            request.session.cycle_key()
-            request.session[OTP_SESSION_KEY] = True
-            if user.failed_logins:
-                user.failed_logins = 0
-                user.save(update_fields=["failed_logins"])
-            return redirect(_safe_next(request))
-        # Wrong codes count like wrong passwords (S-AUTH-3).
-        LockingAuthenticationForm._count_failure(user)
-        if user.is_locked():
+    if user.is_verified():
+        return redirect(_safe_next(request))
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        credentials = {"username": user.get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
             logout(request)
-            messages.error(request, "Trop de codes incorrects : compte verrouillé temporairement.")
-            return redirect("login")
+            return _locked(request)
+        device = totp.verify(request, user, form.cleaned_data["code"])
+        if device is not None:
+            request.session.cycle_key()
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        if getattr(request, "axes_locked_out", False):
+            logout(request)
+            return _locked(request)
+        form.add_error("code", "Code incorrect ou expiré : saisissez le code affiché maintenant.")
     return render(request, "core/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+def _locked(request: HttpRequest) -> HttpResponse:
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE,
+                  {"cooloff_minutes": settings.LOGIN_LOCKOUT_MINUTES},
+                  status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
 def permission_denied(request, exception=None):

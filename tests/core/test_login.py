@@ -1,6 +1,11 @@
-from django.urls import reverse
+import re
+import threading
 
-from core.models import User
+import pytest
+from axes.models import AccessAttempt
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 
 def test_login_page_is_french_and_labelled(client, db):
@@ -26,14 +31,85 @@ def test_wrong_password_message_in_french(client, db):
 
 
 def test_s_auth_3_account_locks_after_repeated_failures(client, db, settings):
-    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
         client.post(reverse("login"), {"username": "marc", "password": "faux"})
-    assert User.objects.get(username="marc").is_locked()
     # Even the right password is refused while locked.
     response = client.post(reverse("login"), {"username": "marc", "password": "demo-cabinet"})
-    assert response.status_code == 200
-    assert "verrouillé" in response.content.decode()
+    assert response.status_code == 429
+    assert "Connexion suspendue" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_s_auth_3_admin_login_counts_failures_too(client, db, settings):
+    """The probe tried 10 wrong passwords on /admin/login/, then the right one
+    worked on a locked account."""
+    settings.AXES_FAILURE_LIMIT = 3
+    url = reverse("admin:login")
+    for _ in range(3):
+        client.post(url, {"username": "admin", "password": "faux"})
+    response = client.post(url, {"username": "admin", "password": "demo-cabinet"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Failures on either form add up.
+    other = Client()
+    other.post(url, {"username": "nadia", "password": "faux"})
+    other.post(reverse("login"), {"username": "nadia", "password": "faux"})
+    other.post(url, {"username": "nadia", "password": "faux"})
+    assert other.post(reverse("login"),
+                      {"username": "nadia", "password": "demo-cabinet"}).status_code == 429
+
+
+def test_s_auth_3_unknown_user_gets_the_same_answers(client, db, settings):
+    """A real account said « verrouillé » where an unknown name never did."""
+    settings.AXES_FAILURE_LIMIT = 3
+
+    def answers(username):
+        c = Client()
+        out = []
+        for _ in range(4):
+            r = c.post(reverse("login"), {"username": username, "password": "faux"})
+            # Per-request CSRF tokens differ whoever logs in.
+            page = re.sub(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]+"', "T",
+                          r.content.decode())
+            out.append((r.status_code, page.replace(username, "U")))
+        return out
+
+    assert answers("marc") == answers("personne-inconnue")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_s_auth_3_parallel_attempts_are_all_counted(settings):
+    """The probe sent 40 wrong passwords at once against a limit of 5 and saw
+    18 checked. Attempts on one username are serialised and counted
+    atomically: at most the limit reach the password check."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent requests need PostgreSQL (SQLite serialises the whole file)")
+    from django.core.management import call_command
+
+    call_command("seed_demo", quiet=True)
+    settings.AXES_FAILURE_LIMIT = 5
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def attempt():
+        try:
+            response = Client().post(reverse("login"),
+                                     {"username": "marc", "password": "faux"})
+            with lock:
+                statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    checked = statuses.count(200)  # the form's "incorrect" answer: the password was checked
+    assert len(statuses) == 40
+    assert checked <= 5, statuses
+    assert sum(a.failures_since_start for a in AccessAttempt.objects.filter(username="marc")) >= 5
 
 
 def test_s_auth_4_session_expires_after_inactivity(settings):
