@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from core.models import Cabinet, Role, User
 
@@ -21,7 +22,8 @@ def test_seed_demo_has_every_role(db):
 
 
 def test_demo_password_logs_in(db, client):
-    assert client.login(username="claire", password="demo-cabinet")
+    response = client.post(reverse("login"), {"username": "claire", "password": "demo-cabinet"})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def test_seed_demo_refused_in_production(db, settings):
