@@ -11,8 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cabinet import selectors as cabinet_selectors
 from cabinet.models import Patient, Prescription
+from cabinet.selectors import patients as cabinet_selectors
 from core.access import NURSES
 from core.form_fields import validate_plausible_date
 from core.models import Role, User

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cabinet import selectors as cabinet_selectors
+from cabinet.selectors import patients as cabinet_selectors
 from core import audit
 from core.access import roles
 from core.form_fields import validate_plausible_date

@@ -153,14 +153,14 @@ def test_an_entry_and_a_done_visit_share_one_pricing_path_and_one_list(personas,
     """The entered passage is priced by price_day → engine.quote_day with the
     nurse's other séances of the day (one IK cap, one BSI forfait a day), and
     a done visit appears in the same list already priced."""
-    from cabinet.services import tournees as cabinet_service
+    from cabinet.services import visit_outcome
     from tests.billing.test_seances import AMI1, make_patient, make_visit
 
     visit_patient = make_patient("Tournee")
     visit = make_visit(visit_patient, personas.claire, [AMI1])
     visit.date = YESTERDAY
     visit.save()
-    cabinet_service.mark_done(acting_user=personas.claire, visit=visit,
+    visit_outcome.mark_done(acting_user=personas.claire, visit=visit,
                               done_at=timezone.make_aware(
                                   timezone.datetime.combine(YESTERDAY, visit.planned_time)))
     calls = []
