@@ -690,12 +690,20 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
             pass
         elif bilan_plaie:
             notes.append("Pas de MCI avec le bilan initial de plaie AMI 11 (NGAP-23.2-3).")
-        elif (amx_context or ifi or forfait_listed) and not R.MCI_WITH_BSI:
+        elif amx_context or ifi or forfait_listed:
+            # NGAP-BSI-7: the literal art. 23.2 gives the MCI for any care at
+            # home of a palliative patient or a heavy dressing, whatever else
+            # the passage bills; one switch, UNCERTAIN either way.
             uncertain.add("NGAP-BSI-7")
-            notes.append("Pas de MCI avec un forfait BSI, un AMX ou l'IFI (NGAP-BSI-7, lecture "
-                         "incertaine).")
-            warnings.append("NGAP-BSI-7 (lecture incertaine) : MCI non facturée à côté d'un "
-                            "forfait BSI / AMX.")
+            beside = _mci_companions(billed, forfait_listed, bsi_today, ifi)
+            if R.MCI_WITH_BSI:
+                mci_rules = reason + ("NGAP-BSI-7",)
+                warnings.append(f"NGAP-BSI-7 (lecture incertaine) : MCI facturée à côté "
+                                f"{beside} (art. 23.2 pris à la lettre).")
+            else:
+                notes.append(f"Pas de MCI à côté {beside} (NGAP-BSI-7, lecture incertaine).")
+                warnings.append(f"NGAP-BSI-7 (lecture incertaine) : MCI non facturée à côté "
+                                f"{beside}.")
         else:
             mci_rules = reason
 
@@ -803,6 +811,25 @@ def _holiday(day: date, alsace_moselle: bool):
         if len(_HOLIDAYS) < 100_000:
             _HOLIDAYS[key] = name
         return name
+
+
+def _mci_companions(billed, forfait_listed: bool, bsi_today: bool, ifi: bool) -> str:
+    """What the MCI sits beside, for NGAP-BSI-7's message ("d'une séance AIS")."""
+    codes = {code for code, _ in billed}
+    parts = []
+    if forfait_listed or codes & set(cat.BSI_FORFAITS):
+        parts.append("d'un forfait BSI")
+    elif bsi_today:
+        parts.append("d'un forfait BSI facturé plus tôt dans la journée")
+    if "AIS" in codes:
+        parts.append("d'une séance AIS")
+    if "AMX" in codes:
+        parts.append("d'un acte AMX")
+    if ifi:
+        parts.append("de l'IFI")
+    if not parts:
+        return "d'un contexte de dépendance"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,9 +108,12 @@ _RULES = [
          "La MAU ne se cumule pas avec BSA/BSB/BSC, AMX ou IFI.", "VERIFIED",
          article="Décision UNCAM du 8 février 2023"),
     Rule("NGAP-BSI-7", "MCI et forfaits BSI",
-         "Lecture appliquée : pas de MCI avec un forfait BSI, un acte AMX ou l'IFI.", "UNCERTAIN",
-         uncertain="Seul le code d'un tiers l'exclut ; aucun texte officiel lu.",
-         article="NGAP DG art. 23.2"),
+         "Lecture appliquée : l'art. 23.2 pris à la lettre — la MCI est due pour un pansement "
+         "lourd et complexe ou un patient en soins palliatifs à domicile, y compris à côté d'un "
+         "forfait BSI, d'une séance AIS, d'un acte AMX ou de l'IFI.", "UNCERTAIN",
+         uncertain="Le code d'un tiers l'exclut ; la FAQ ameli sur la MCI cite les séances AIS "
+         "des patients palliatifs ; aucun texte n'exclut les forfaits BSI.",
+         article="NGAP DG art. 23.2 ; FAQ ameli MCI"),
     Rule("NGAP-BSI-8", "Projet d'avenant 11",
          "Le projet d'avenant 11 (février 2026) limiterait le cumul aux seuls AMX le jour d'un "
          "BSI : non signé, non appliqué.", "UNCERTAIN",
@@ -271,8 +274,10 @@ AIS_DROPPED_WITH_BSI = True
 # "dégressivité" list (first AMX at 50 %, then 0); full-rate-list AMX follow
 # 1 + 1/2 among themselves.
 AMX_FORFAIT_IS_FIRST_ACT = True
-# NGAP-BSI-7: no MCI with BSI forfaits, AMX or IFI.
-MCI_WITH_BSI = False
+# NGAP-BSI-7: the MCI beside a BSI forfait, an AIS séance, AMX or the IFI
+# (art. 23.2 taken literally; the ameli MCI FAQ lists AIS for palliative
+# patients). False: no MCI there (a third party's code).
+MCI_WITH_BSI = True
 # NGAP-14-4: night bands as hours [start, end) (23:00 is deep night), read
 # in engine._night_bands; the hours are dated parameters (tariffs.toml
 # NUIT_DEBUT, NUIT_PROF_DEBUT, NUIT_PROF_FIN, NUIT_FIN).
@@ -299,7 +304,8 @@ READINGS: tuple[Reading, ...] = (
             "« dégressivité » à 50 % puis 0 ; AMX de la liste « taux plein » en 1 + 1/2 entre eux. "
             "Un acte sans identifiant de catalogue ni étiquette connue est traité comme "
             "« dégressivité »."),
-    Reading("NGAP-BSI-7", "Pas de MCI avec un forfait BSI, un AMX ou l'IFI."),
+    Reading("NGAP-BSI-7", "MCI due aussi à côté d'un forfait BSI, d'une séance AIS, d'un AMX "
+            "ou de l'IFI (art. 23.2 pris à la lettre)."),
     Reading("NGAP-BSI-8", "Projet d'avenant 11 non appliqué."),
     Reading("NGAP-14-4", "Nuit : [20 h, 23 h) et [5 h, 8 h) ; milieu de nuit : [23 h, 5 h)."),
     Reading("NGAP-14-5", "Nuit et dimanche/férié ensemble : la majoration la plus élevée."),

@@ -300,12 +300,15 @@ def test_ngap_bsi_6_no_mau_with_bsi():
     assert any("NGAP-BSI-6" in n for n in later.notes)
 
 
-def test_ngap_bsi_7_no_mci_beside_bsi_uncertain():
+def test_ngap_bsi_7_mci_beside_bsi_literal_reading_uncertain():
+    """Issue 15: art. 23.2 taken literally, the MCI is billed beside a BSI
+    forfait too; one switch, UNCERTAIN, and the warning says what happened."""
     q = priced(act("BSB"), act("AMI", 4, tags=["pansement_lourd_complexe"]),
                patient=BSB_PATIENT, **HOME)
-    assert "MCI" not in codes(q)
+    assert "MCI" in codes(q)
     assert "NGAP-BSI-7" in q.uncertain_rules
-    assert R.MCI_WITH_BSI is False
+    assert R.MCI_WITH_BSI is True
+    assert any("MCI facturée à côté d'un forfait BSI" in w for w in q.warnings)
 
 
 def test_ngap_bsi_8_avenant_11_project_not_applied():
