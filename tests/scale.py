@@ -40,3 +40,45 @@ def copies(rows: models.QuerySet | Iterable[models.Model], times: int = 1,
                 for field, value in changes.items()
             }))
     return type(originals[0]).objects.bulk_create(new)
+
+
+def scale_demo(times: int = 9) -> dict:
+    """Add `times` copies of the demo's clinical data: every active patient
+    with its ALDs, assessment, prescriptions and their acts, care plans and
+    visits (in the same tournées, so each day has 1 + `times` as many
+    visits). Returns {model name: rows added}."""
+    from cabinet.models import Ald, CarePlan, Patient, PrescribedAct, Prescription, Visit
+    from cooperation.models import PatientAssessment
+
+    patients = list(Patient.objects.filter(is_active=True).order_by("pk"))
+    ids = [p.pk for p in patients]
+    added: dict[str, int] = {}
+    for n in range(1, times + 1):
+        patient_of = {p.copy_of: p.pk for p in copies(patients)}
+
+        def moved(rows, **links):
+            """Copies of `rows` whose links point at the copies made before."""
+            made = copies(rows, **{
+                field: (lambda original, _n, f=field, m=mapping: m[getattr(original, f)])
+                for field, mapping in links.items()
+            })
+            if made:
+                name = type(made[0]).__name__
+                added[name] = added.get(name, 0) + len(made)
+            return {row.copy_of: row.pk for row in made}
+
+        moved(list(Ald.objects.filter(patient_id__in=ids)), patient_id=patient_of)
+        moved(list(PatientAssessment.objects.filter(patient_id__in=ids)), patient_id=patient_of)
+        prescription_of = moved(list(Prescription.objects.filter(patient_id__in=ids)),
+                                patient_id=patient_of)
+        moved(list(PrescribedAct.objects.filter(prescription_id__in=prescription_of)),
+              prescription_id=prescription_of)
+        plan_of = moved(list(CarePlan.objects.filter(patient_id__in=ids)),
+                        patient_id=patient_of, prescription_id=prescription_of)
+        visits = list(Visit.objects.filter(patient_id__in=ids))
+        for visit in visits:
+            visit.after_visit_id = None
+        moved(visits, patient_id=patient_of,
+              care_plan_id={**plan_of, None: None})
+    added["Patient"] = len(patients) * times
+    return added

@@ -1,0 +1,107 @@
+"""Pages stay flat as the cabinet's data grows: each list and detail page runs
+the same number of SQL queries on the demo data and on ten times its
+clinical data (patients, ALDs, assessments, prescriptions, care plans, and
+ten times the visits of every tournée; see tests/scale.py).
+
+One test per page (parametrised by URL name). The count at 1x is also capped,
+so a page that grows by a query shows here first."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cabinet.models import Prescription, Tournee
+from cooperation.models import PatientInclusion
+from tests.cabinet.helpers import claire_patient
+from tests.scale import scale_demo
+
+
+def _tournee():
+    today = timezone.localdate()
+    tournee = (Tournee.objects.filter(nurse__username="claire", date__gte=today).order_by("date").first()
+               or Tournee.objects.filter(nurse__username="claire").order_by("-date").first())
+    return tournee
+
+
+def _day_of_tournee():
+    return {"date": _tournee().date.isoformat()}
+
+
+PAGES = {
+    # url name: (user, kwargs or a function giving them, query string or a function)
+    "home": ("claire", None, None),
+    "cabinet:patient_list": ("nadia", None, None),
+    "cabinet:patient_detail": ("claire", lambda: {"pk": claire_patient().pk}, None),
+    "cabinet:patient_access_log": ("claire", lambda: {"pk": claire_patient().pk}, None),
+    "cabinet:prescription_detail": (
+        "claire", lambda: {"pk": Prescription.objects.filter(patient=claire_patient()).first().pk}, None),
+    "cabinet:medecin_list": ("nadia", None, None),
+    "cabinet:worklist": ("nadia", None, None),
+    "cabinet:tournee_day": ("nadia", None, _day_of_tournee),
+    "cabinet:tournee_detail": ("claire", lambda: {"pk": _tournee().pk}, None),
+    "cabinet:tournee_sheet": ("claire", lambda: {"pk": _tournee().pk}, None),
+    "cabinet:my_day": ("claire", None, None),
+    "cabinet:access_log_index": ("admin", None, None),
+    "cooperation:protocol_list": ("claire", None, None),
+    "cooperation:protocol_detail": ("claire", lambda: {"protocol_id": "pa-ph"}, None),
+    "cooperation:eligible_list": ("claire", None, None),
+    "cooperation:patient_eligibility": ("claire", lambda: {"patient_id": claire_patient().pk}, None),
+    "cooperation:inclusion_list": ("claire", None, None),
+    "cooperation:inclusion_detail": (
+        "claire", lambda: {"pk": PatientInclusion.objects.order_by("pk").first().pk}, None),
+    "cooperation:adhesion_list": ("nadia", None, None),
+    "cooperation:convention_list": ("nadia", None, None),
+    "documents:list": ("nadia", None, None),
+    "billing:catalogue": ("nadia", None, None),
+    "billing:quote": ("nadia", None, None),
+}
+MAX_QUERIES = 25
+
+
+def _url(name: str) -> str:
+    _user, kwargs, query = PAGES[name]
+    url = reverse(name, kwargs=kwargs() if callable(kwargs) else kwargs)
+    if query:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(query())
+    return url
+
+
+def _count(client, url, django_assert_max_num_queries) -> tuple[int, int]:
+    with django_assert_max_num_queries(MAX_QUERIES) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), len(response.content)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_query_count_is_the_same_at_ten_times_the_demo_data(
+    name, personas, django_assert_max_num_queries
+):
+    client = personas.client(PAGES[name][0])
+    url = _url(name)
+    client.get(url)  # warm the session
+    demo_queries, demo_size = _count(client, url, django_assert_max_num_queries)
+    scale_demo(9)
+    ten_queries, ten_size = _count(client, url, django_assert_max_num_queries)
+    assert ten_queries == demo_queries, (name, demo_queries, ten_queries)
+    assert demo_size < 300 * 1024, (name, demo_size)
+
+
+def test_scale_demo_multiplies_the_clinical_data(personas):
+    from cabinet.models import Patient, Visit
+
+    patients, visits = Patient.objects.filter(is_active=True).count(), Visit.objects.count()
+    tournee_visits = _tournee().visits.count()
+    added = scale_demo(9)
+    assert Patient.objects.filter(is_active=True).count() == 10 * patients
+    assert added["Visit"] == 9 * Visit.objects.filter(patient__in=Patient.objects.filter(
+        is_active=True)).count() // 10
+    assert Visit.objects.count() > 5 * visits
+    assert _tournee().visits.count() == 10 * tournee_visits or tournee_visits == 0
+    assert dt.date  # noqa: B018
