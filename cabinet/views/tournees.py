@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import audit
 from core.access import NURSES, STAFF, roles
@@ -105,10 +105,13 @@ def tournee_dispatch(request: HttpRequest) -> HttpResponse:
 # -- one tournée -------------------------------------------------------------------
 
 def _panel_context(request, tournee: Tournee) -> dict:
+    """The tournée panel. A visit's settings form (with its « après le
+    passage » list of the other visits) is not in the page: it is loaded when
+    its row is opened (`visit_plan` GET), so the page grows linearly with the
+    visits, not with their square."""
     visits = list(policy.tournee_visits(tournee))
     can_plan = policy.can_plan(request.user, tournee)
     planned = [v for v in visits if v.status == VisitStatus.PLANNED]
-    nurses = _handover_nurses(request.user) if can_plan and planned else None
     rows = []
     for v in visits:
         rows.append({
@@ -116,21 +119,24 @@ def _panel_context(request, tournee: Tournee) -> dict:
             "movable": can_plan and v.status == VisitStatus.PLANNED,
             "first": planned and v.pk == planned[0].pk,
             "last": planned and v.pk == planned[-1].pk,
-            "plan_form": VisitPlanForm(initial={
-                "expected_duration_min": v.expected_duration_min, "locked": v.locked,
-                "locked_time": v.planned_time if v.locked else None,
-                "after_visit": v.after_visit_id, "required_skill": v.required_skill,
-                "lateness_cost": v.lateness_cost, "nurse": v.nurse_id,
-            }, auto_id=f"id_plan_{v.pk}_%s", others=[o for o in visits if o.pk != v.pk],
-                nurses=nurses)
-            if can_plan and v.status == VisitStatus.PLANNED else None,
+            "plan_form": None,  # a form with errors, shown in place (visit_plan POST)
         })
     return {
         "tournee": tournee, "rows": rows, "can_plan": can_plan,
+        "can_hand_over": can_plan and bool(planned) and policy.can_dispatch(request.user),
         "svg": _svg(tournee, visits),
         "late": [v for v in visits if v.late_minutes and v.status == VisitStatus.PLANNED],
         "is_own": tournee.nurse_id == request.user.pk,
     }
+
+
+def _visit_plan_form(visit: Visit, others: list[Visit], nurses, data=None) -> VisitPlanForm:
+    return VisitPlanForm(data, initial={
+        "expected_duration_min": visit.expected_duration_min, "locked": visit.locked,
+        "locked_time": visit.planned_time if visit.locked else None,
+        "after_visit": visit.after_visit_id, "required_skill": visit.required_skill,
+        "lateness_cost": visit.lateness_cost, "nurse": visit.nurse_id,
+    }, auto_id=f"id_plan_{visit.pk}_%s", others=others, nurses=nurses)
 
 
 def _handover_nurses(user) -> list | None:
@@ -222,17 +228,24 @@ def tournee_move(request: HttpRequest, pk: int) -> HttpResponse:
     return _after_change(request, tournee)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @roles(*NURSES)
 def visit_plan(request: HttpRequest, pk: int) -> HttpResponse:
     """A visit's duration, fixed time, predecessor, skill, punctuality and,
-    for those who share the cabinet day, the nurse it is handed to."""
+    for those who share the cabinet day, the nurse it is handed to. GET: the
+    form alone (loaded into the tournée page when the visit's row is opened,
+    or as a page of its own without JavaScript)."""
     visit = _get_visit_for_user(request.user, pk, to="plan")
     tournee = visit.tournee
     others = [o for o in policy.tournee_visits(tournee) if o.pk != visit.pk]
     nurses = _handover_nurses(request.user)
-    form = VisitPlanForm(request.POST, auto_id=f"id_plan_{visit.pk}_%s", others=others,
-                         nurses=nurses)
+    if request.method == "GET":
+        audit.record_view(request, obj=visit, patient_id=visit.patient_id)
+        context = {"form": _visit_plan_form(visit, others, nurses), "visit": visit,
+                   "tournee": tournee}
+        template = "cabinet/_visit_plan_form.html" if request.htmx else "cabinet/visit_plan.html"
+        return render(request, template, context)
+    form = _visit_plan_form(visit, others, nurses, data=request.POST)
     if form.is_valid():
         nurse_pk = form.cleaned_data.get("nurse")
         with _Refusal(request, form) as ok:

@@ -34,7 +34,11 @@ def test_titulaire_hands_a_visit_to_the_remplacant_who_then_runs_it(personas):
     julie = personas.julie
     claire = personas.client("claire")
     page = claire.get(reverse("cabinet:tournee_detail", args=[tournee.pk])).content.decode()
-    assert "Confier à" in page
+    assert "Durée, heure fixe, confier à" in page
+    # The visit's form is loaded when its row is opened.
+    form = claire.get(reverse("cabinet:visit_plan", args=[visit.pk]),
+                      headers={"HX-Request": "true"}).content.decode()
+    assert "Confier à" in form and "<html" not in form
     response = claire.post(reverse("cabinet:visit_plan", args=[visit.pk]), {
         "expected_duration_min": str(visit.expected_duration_min), "nurse": str(julie.pk)})
     assert response.status_code == 302
