@@ -45,15 +45,22 @@ def copies(rows: models.QuerySet | Iterable[models.Model], times: int = 1,
 def scale_demo(times: int = 9) -> dict:
     """Add `times` copies of the demo's clinical data: every active patient
     with its ALDs, assessment, prescriptions and their acts, care plans and
-    visits (in the same tournées, so each day has 1 + `times` as many
-    visits). Returns {model name: rows added}."""
+    the visits of the coming two weeks (in the same tournées, so each of
+    those days has 1 + `times` as many visits; the year of visits the care
+    plans generate further ahead is left as it is, which no page lists
+    whole). Returns {model name: rows added}."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     from cabinet.models import Ald, CarePlan, Patient, PrescribedAct, Prescription, Visit
     from cooperation.models import PatientAssessment
 
+    horizon = timezone.localdate() + dt.timedelta(days=14)
     patients = list(Patient.objects.filter(is_active=True).order_by("pk"))
     ids = [p.pk for p in patients]
     added: dict[str, int] = {}
-    for n in range(1, times + 1):
+    for _ in range(times):
         patient_of = {p.copy_of: p.pk for p in copies(patients)}
 
         def moved(rows, **links):
@@ -75,7 +82,7 @@ def scale_demo(times: int = 9) -> dict:
               prescription_id=prescription_of)
         plan_of = moved(list(CarePlan.objects.filter(patient_id__in=ids)),
                         patient_id=patient_of, prescription_id=prescription_of)
-        visits = list(Visit.objects.filter(patient_id__in=ids))
+        visits = list(Visit.objects.filter(patient_id__in=ids, date__lte=horizon))
         for visit in visits:
             visit.after_visit_id = None
         moved(visits, patient_id=patient_of,
