@@ -220,10 +220,6 @@ def covers_care(
     return valid_to is None or care_date <= valid_to
 
 
-def needs_attention(st: AldStatus) -> bool:
-    return bool(st.warnings) or st.state in (DRAFT, REFUSED, EXPIRED)
-
-
 def exempt(*, zone: str, ald_covers_on_care_date: bool) -> bool:
     """R-ALD-13: an act is exempt only if prescribed in the upper zone of a
     bizone prescription for a patient whose ALD is valid on the date of care."""

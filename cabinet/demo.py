@@ -9,7 +9,6 @@ four weeks stay filled, without duplicate visits.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from stdnum.fr import nir as stdnum_nir
 
 from core.models import User
 
+from . import demo_tournees
 from .models import Ald, CarePlan, Medecin, Patient, PrescribedAct, Prescription
 from .services.careplans import generate_visits
 from .services.patients import apply_ald_dates, geocode_patient
@@ -318,12 +318,6 @@ def seed(stdout=None) -> dict:
     if stdout is not None:
         stdout.write(f"Cabinet : {len(patients)} patients, {len(medecins)} médecins, "
                      f"{visits} passages créés.")
-    # Hook for the tournées: built from these visits when that module exists.
-    try:
-        demo_tournees = importlib.import_module(f"{__package__}.demo_tournees")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.demo_tournees":
-            raise
-    else:
-        demo_tournees.seed(stdout=stdout)
+    # The tournées of the coming week, built from these visits.
+    demo_tournees.seed(stdout=stdout)
     return {"patients": patients, "medecins": medecins}

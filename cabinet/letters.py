@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from core.models import Role
+from documents.registry import DocumentKind, UnknownKind, get, register
 
 RENEWAL_KIND = "cabinet_renouvellement_ordonnance"
 ALD_KIND = "cabinet_protocole_ald"
@@ -27,10 +28,6 @@ TEMPLATE = "documents/pdf/generic_letter.html"
 
 def registered(code: str) -> bool:
     try:
-        from documents.registry import UnknownKind, get
-    except ImportError:
-        return False
-    try:
         get(code)
     except UnknownKind:
         return False
@@ -39,6 +36,27 @@ def registered(code: str) -> bool:
 
 def _coefficient(value) -> str:
     return format(value.normalize(), "f").replace(".", ",") if value is not None else ""
+
+
+def _to_doctor(medecin, *, subject: str, paragraphs: list[str], **reference) -> dict:
+    """A letter of the nurses to a doctor (the médecin traitant when the
+    doctor is unknown); `reference` names the object it is about."""
+    if medecin is None:
+        recipient = {"name": "Médecin traitant", "lines": []}
+    else:
+        address = (medecin.address, f"{medecin.postcode} {medecin.city}".strip())
+        recipient = {"name": f"Dr {medecin.first_name} {medecin.last_name}",
+                     "lines": [line for line in address if line.strip()]}
+    return {
+        "date": timezone.localdate(),
+        "recipient": recipient,
+        "subject": subject,
+        "greeting": "Docteur,",
+        "paragraphs": paragraphs,
+        "closing": "Avec nos remerciements, veuillez agréer, Docteur, nos salutations distinguées.",
+        "signature": "L'équipe infirmière du cabinet",
+        **reference,
+    }
 
 
 def renewal_context(prescription) -> dict:
@@ -68,20 +86,11 @@ def renewal_context(prescription) -> dict:
     if prescription.bizone:
         paragraphs.append("Le patient étant en ALD, merci d'utiliser une ordonnance bizone et de "
                           "placer en zone haute les soins en rapport avec l'affection.")
-    return {
-        "date": timezone.localdate(),
-        "recipient": {"name": f"Dr {medecin.first_name} {medecin.last_name}",
-                      "lines": [line for line in (medecin.address,
-                                                  f"{medecin.postcode} {medecin.city}".strip())
-                                if line]},
-        "subject": f"Demande de renouvellement d'ordonnance — {patient.last_name.upper()} "
-                   f"{patient.first_name}",
-        "greeting": "Docteur,",
-        "paragraphs": paragraphs,
-        "closing": "Avec nos remerciements, veuillez agréer, Docteur, nos salutations distinguées.",
-        "signature": "L'équipe infirmière du cabinet",
-        "prescription": prescription.pk,
-    }
+    return _to_doctor(
+        medecin, paragraphs=paragraphs, prescription=prescription.pk,
+        subject=f"Demande de renouvellement d'ordonnance — {patient.last_name.upper()} "
+                f"{patient.first_name}",
+    )
 
 
 def ald_context(ald) -> dict:
@@ -97,28 +106,18 @@ def ald_context(ald) -> dict:
                "le renouvellement du protocole de soins ?")
     else:
         ask = "Pourriez-vous établir le protocole de soins et nous en transmettre le volet ?"
-    return {
-        "date": timezone.localdate(),
-        "recipient": {
-            "name": f"Dr {medecin.first_name} {medecin.last_name}" if medecin else
-            "Médecin traitant",
-            "lines": [line for line in ((medecin.address, f"{medecin.postcode} {medecin.city}")
-                                        if medecin else ()) if line.strip()],
-        },
-        "subject": f"Protocole de soins ALD {ald.ald_number} — {patient.last_name.upper()} "
-                   f"{patient.first_name}",
-        "greeting": "Docteur,",
-        "paragraphs": [
+    return _to_doctor(
+        medecin, ald=ald.pk,
+        subject=f"Protocole de soins ALD {ald.ald_number} — {patient.last_name.upper()} "
+                f"{patient.first_name}",
+        paragraphs=[
             f"Nous assurons les soins infirmiers de {patient.first_name} "
             f"{patient.last_name.upper()}, {patient.born_on_text}, en rapport "
             f"avec l'ALD {ald.ald_number} ({ald.label}).",
             f"État du protocole au {timezone.localdate():%d/%m/%Y} : {status.label.lower()}.",
             ask,
         ],
-        "closing": "Avec nos remerciements, veuillez agréer, Docteur, nos salutations distinguées.",
-        "signature": "L'équipe infirmière du cabinet",
-        "ald": ald.pk,
-    }
+    )
 
 
 def bsi_context(patient) -> dict:
@@ -141,21 +140,10 @@ def bsi_context(patient) -> dict:
         "Pourriez-vous établir une prescription de soins infirmiers à domicile permettant la "
         "réalisation du BSI de renouvellement ? Nous vous transmettrons le bilan une fois établi."
     )
-    return {
-        "date": timezone.localdate(),
-        "recipient": {
-            "name": f"Dr {medecin.first_name} {medecin.last_name}" if medecin else
-            "Médecin traitant",
-            "lines": [line for line in ((medecin.address, f"{medecin.postcode} {medecin.city}")
-                                        if medecin else ()) if line.strip()],
-        },
-        "subject": f"Renouvellement du BSI — {patient.last_name.upper()} {patient.first_name}",
-        "greeting": "Docteur,",
-        "paragraphs": paragraphs,
-        "closing": "Avec nos remerciements, veuillez agréer, Docteur, nos salutations distinguées.",
-        "signature": "L'équipe infirmière du cabinet",
-        "patient": patient.pk,
-    }
+    return _to_doctor(
+        medecin, paragraphs=paragraphs, patient=patient.pk,
+        subject=f"Renouvellement du BSI — {patient.last_name.upper()} {patient.first_name}",
+    )
 
 
 def patient_letter_context(patient) -> dict:
@@ -233,57 +221,31 @@ def _demo(model_name: str):
     return first
 
 
+def _patient_id(obj) -> int:
+    """The patient a letter concerns: the object's patient, or the patient itself."""
+    return obj.pk if obj._meta.model_name == "patient" else obj.patient_id
+
+
+# One row per letter; all are the generic letter template, version 1.
+KINDS = (
+    dict(code=RENEWAL_KIND, label="Demande de renouvellement d'ordonnance",
+         model="cabinet.Prescription", build_context=renewal_context,
+         can_view=can_view_prescription, demo_object=_demo("Prescription"),
+         filename=lambda data: f"renouvellement-ordonnance-{data['prescription']}.pdf"),
+    dict(code=ALD_KIND, label="Demande de protocole de soins (ALD)", model="cabinet.Ald",
+         build_context=ald_context, can_view=can_view_ald, demo_object=_demo("Ald"),
+         filename=lambda data: f"protocole-ald-{data['ald']}.pdf"),
+    dict(code=BSI_KIND, label="Demande de renouvellement du BSI", model="cabinet.Patient",
+         build_context=bsi_context, can_view=can_view_patient, demo_object=_demo_bsi_patient,
+         filename=lambda data: f"renouvellement-bsi-{data['patient']}.pdf"),
+    dict(code=PATIENT_LETTER_KIND, label="Lettre d'information aux patients",
+         model="cabinet.Patient", build_context=patient_letter_context,
+         can_view=can_view_patient, demo_object=_demo("Patient"), batch_objects=my_patients,
+         batch_label="Lettres d'information à mes patients (remplacement)"),
+)
+
+
 def register_kinds() -> None:
-    try:
-        from documents.registry import DocumentKind, register
-    except ImportError:
-        return
-    register(DocumentKind(
-        code=RENEWAL_KIND,
-        label="Demande de renouvellement d'ordonnance",
-        model="cabinet.Prescription",
-        template=TEMPLATE,
-        version="1",
-        build_context=renewal_context,
-        can_view=can_view_prescription,
-        patient_id=lambda prescription: prescription.patient_id,
-        filename=lambda data: f"renouvellement-ordonnance-{data['prescription']}.pdf",
-        demo_object=_demo("Prescription"),
-    ), replace=True)
-    register(DocumentKind(
-        code=ALD_KIND,
-        label="Demande de protocole de soins (ALD)",
-        model="cabinet.Ald",
-        template=TEMPLATE,
-        version="1",
-        build_context=ald_context,
-        can_view=can_view_ald,
-        patient_id=lambda ald: ald.patient_id,
-        filename=lambda data: f"protocole-ald-{data['ald']}.pdf",
-        demo_object=_demo("Ald"),
-    ), replace=True)
-    register(DocumentKind(
-        code=BSI_KIND,
-        label="Demande de renouvellement du BSI",
-        model="cabinet.Patient",
-        template=TEMPLATE,
-        version="1",
-        build_context=bsi_context,
-        can_view=can_view_patient,
-        patient_id=lambda patient: patient.pk,
-        filename=lambda data: f"renouvellement-bsi-{data['patient']}.pdf",
-        demo_object=_demo_bsi_patient,
-    ), replace=True)
-    register(DocumentKind(
-        code=PATIENT_LETTER_KIND,
-        label="Lettre d'information aux patients",
-        model="cabinet.Patient",
-        template=TEMPLATE,
-        version="1",
-        build_context=patient_letter_context,
-        can_view=can_view_patient,
-        patient_id=lambda patient: patient.pk,
-        batch_objects=my_patients,
-        batch_label="Lettres d'information à mes patients (remplacement)",
-        demo_object=_demo("Patient"),
-    ), replace=True)
+    for kind in KINDS:
+        register(DocumentKind(template=TEMPLATE, version="1", patient_id=_patient_id, **kind),
+                 replace=True)

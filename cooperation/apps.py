@@ -8,6 +8,7 @@ class CooperationConfig(AppConfig):
 
     def ready(self):
         from cabinet.panels import PatientPanel, register_patient_panel
+        from core.access import NURSES
         from core.models import Role
         from core.navigation import NavItem, register
         from documents import registry
@@ -24,5 +25,5 @@ class CooperationConfig(AppConfig):
         register(NavItem("Coopération", "cooperation:protocol_list", frozenset(Role), order=60))
         register_patient_panel(PatientPanel(
             "Protocoles de coopération", "cooperation:patient_eligibility",
-            frozenset({Role.TITULAIRE, Role.REMPLACANT}), order=50,
+            NURSES, order=50,
         ))

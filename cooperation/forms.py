@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from cabinet.models import Medecin
+from core.access import NURSES
 from core.form_fields import validate_plausible_date
 from core.models import Role, User
 from core.widgets import DateInput, DateTimeInput, TimeInput
@@ -119,7 +120,7 @@ class AdhesionForm(RowVersionMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["protocol"].choices = [(p.id, p.short_title) for p in catalogue.protocols()]
         self.fields["doctor"].queryset = Medecin.objects.order_by("last_name", "first_name")
-        nurses = User.objects.filter(role__in=[Role.TITULAIRE, Role.REMPLACANT], is_active=True)
+        nurses = User.objects.filter(role__in=NURSES, is_active=True)
         if user is not None and user.role == Role.TITULAIRE:
             nurses = nurses.filter(pk=user.pk)
             self.fields["nurse"].initial = user.pk

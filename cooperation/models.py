@@ -16,10 +16,6 @@ from django.utils import timezone
 from . import catalogue
 
 
-def protocol_choices() -> list[tuple[str, str]]:
-    return [(p.id, p.short_title) for p in catalogue.protocols()]
-
-
 class AdhesionStatus(models.TextChoices):
     DRAFT = "draft", "En préparation"
     ACTIVE = "active", "Active"
@@ -286,10 +282,6 @@ class PatientInclusion(ProtocolRef, models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} — {self.protocol_title}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == InclusionStatus.INCLUDED and self.consent
 
     def enabled_act_defs(self) -> list[catalogue.Act]:
         p = self.protocol_def

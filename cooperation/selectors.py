@@ -16,11 +16,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from cabinet.selectors.patients import patients_visible_to
+from core.access import NURSES, OFFICE
 from core.models import Role
 
 from .models import Adhesion, DelegatedAct, PatientInclusion, ThirdPartyConvention
-
-NURSES = (Role.TITULAIRE, Role.REMPLACANT)
 
 
 def _role(user):
@@ -49,7 +48,7 @@ def adhesions_visible_to(user) -> QuerySet[Adhesion]:
 
 
 def can_create_adhesion(user) -> bool:
-    return _role(user) in (Role.TITULAIRE, Role.SECRETAIRE)
+    return _role(user) in OFFICE
 
 
 def can_edit_adhesion(user, adhesion: Adhesion) -> bool:
@@ -86,4 +85,4 @@ def conventions_visible_to(user) -> QuerySet[ThirdPartyConvention]:
 
 
 def can_manage_conventions(user) -> bool:
-    return _role(user) in (Role.TITULAIRE, Role.SECRETAIRE)
+    return _role(user) in OFFICE

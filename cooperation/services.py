@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cabinet.models import Visit
+from core.access import NURSES
 from core.audit import record
 from core.models import Role
 
@@ -37,8 +38,6 @@ from .models import (
     ThirdPartyConvention,
 )
 from .patient_facts import facts_for, snapshot
-
-NURSE_ROLES = (Role.TITULAIRE, Role.REMPLACANT)
 
 
 def _plain(value):
@@ -75,7 +74,7 @@ def _check_version(obj, expected_version: int | None) -> None:
 
 
 def _require_nurse(user) -> None:
-    if getattr(user, "role", None) not in NURSE_ROLES:
+    if getattr(user, "role", None) not in NURSES:
         raise ValidationError("Seul(e) un(e) infirmier(ère) peut enregistrer cette information.")
 
 
@@ -112,7 +111,7 @@ def _validate_adhesion(adhesion: Adhesion) -> None:
     protocol = catalogue.get(adhesion.protocol)
     if protocol is None:
         errors["protocol"] = ["Protocole inconnu."]
-    if adhesion.nurse_id and adhesion.nurse.role not in NURSE_ROLES:
+    if adhesion.nurse_id and adhesion.nurse.role not in NURSES:
         errors["nurse"] = ["Le délégué doit être un(e) infirmier(ère)."]
     if protocol is not None and "practice.coordinated_practice" in protocol.facts() and (
         adhesion.structure_kind and adhesion.structure_kind not in COORDINATED_STRUCTURES

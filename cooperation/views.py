@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from core.access import any_role, roles
+from core.access import NURSES, OFFICE, STAFF, any_role, roles
 from core.audit import record_view
 from core.models import Role
 
@@ -36,10 +36,6 @@ from .models import (
     ThirdPartyConvention,
 )
 from .patient_facts import active_adhesions_by_doctor, assessment_of, facts_for
-
-NURSES = (Role.TITULAIRE, Role.REMPLACANT)
-ADMINISTRATIVE = (Role.TITULAIRE, Role.SECRETAIRE)
-
 
 # --- object access ------------------------------------------------------------------------
 
@@ -218,7 +214,7 @@ def eligible_list(request: HttpRequest) -> HttpResponse:
 # --- inclusions ---------------------------------------------------------------------------
 
 
-@roles(Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
+@roles(*STAFF)
 def inclusion_list(request: HttpRequest) -> HttpResponse:
     inclusions = selectors.inclusions_visible_to(request.user)
     return render(request, "cooperation/inclusion_list.html", {
@@ -369,30 +365,39 @@ def adhesion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _adhesion_form_view(request: HttpRequest, adhesion: Adhesion | None) -> HttpResponse:
-    form = AdhesionForm(request.POST or None, instance=adhesion, user=request.user)
+def _record_form_view(request: HttpRequest, form, instance, *, save, saved_message: str,
+                      detail: str, template: str, name: str) -> HttpResponse:
+    """The create / edit page of an adhesion or a convention: `save` is its
+    service; a refusal is shown at the form, a success on the detail page."""
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
         try:
-            saved = services.save_adhesion(acting_user=request.user, adhesion=adhesion,
-                                           data=data, expected_version=_row_version(form))
+            saved = save(acting_user=request.user, data=data,
+                         expected_version=_row_version(form), **{name: instance})
         except ValidationError as exc:
             _attach(form, exc)
         else:
-            messages.success(request, "Adhésion enregistrée.")
-            return redirect("cooperation:adhesion_detail", pk=saved.pk)
-    return render(request, "cooperation/adhesion_form.html",
-                  {"form": form, "adhesion": adhesion})
+            messages.success(request, saved_message)
+            return redirect(detail, pk=saved.pk)
+    return render(request, template, {"form": form, name: instance})
 
 
-@roles(*ADMINISTRATIVE)
+def _adhesion_form_view(request: HttpRequest, adhesion: Adhesion | None) -> HttpResponse:
+    return _record_form_view(
+        request, AdhesionForm(request.POST or None, instance=adhesion, user=request.user),
+        adhesion, save=services.save_adhesion, saved_message="Adhésion enregistrée.",
+        detail="cooperation:adhesion_detail", template="cooperation/adhesion_form.html",
+        name="adhesion")
+
+
+@roles(*OFFICE)
 def adhesion_create(request: HttpRequest) -> HttpResponse:
     return _adhesion_form_view(request, None)
 
 
 # The remplaçante passes the role check so that the object decides: another nurse's
 # adhesion is not found (404), her own is read only (403).
-@roles(*ADMINISTRATIVE, Role.REMPLACANT)
+@roles(*OFFICE, Role.REMPLACANT)
 def adhesion_edit(request: HttpRequest, pk: int) -> HttpResponse:
     adhesion = _get_adhesion_for_user(request.user, pk, edit=True)
     return _adhesion_form_view(request, adhesion)
@@ -421,27 +426,19 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _convention_form_view(request, convention: ThirdPartyConvention | None) -> HttpResponse:
-    form = ConventionForm(request.POST or None, instance=convention)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
-        try:
-            saved = services.save_convention(acting_user=request.user, convention=convention,
-                                             data=data, expected_version=_row_version(form))
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            messages.success(request, "Convention enregistrée.")
-            return redirect("cooperation:convention_detail", pk=saved.pk)
-    return render(request, "cooperation/convention_form.html",
-                  {"form": form, "convention": convention})
+    return _record_form_view(
+        request, ConventionForm(request.POST or None, instance=convention), convention,
+        save=services.save_convention, saved_message="Convention enregistrée.",
+        detail="cooperation:convention_detail", template="cooperation/convention_form.html",
+        name="convention")
 
 
-@roles(*ADMINISTRATIVE)
+@roles(*OFFICE)
 def convention_create(request: HttpRequest) -> HttpResponse:
     return _convention_form_view(request, None)
 
 
-@roles(*ADMINISTRATIVE)
+@roles(*OFFICE)
 def convention_edit(request: HttpRequest, pk: int) -> HttpResponse:
     convention = _get_convention_for_user(request.user, pk, edit=True)
     return _convention_form_view(request, convention)

@@ -13,11 +13,11 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 
-from .models import Role
+from .models import NURSES, OFFICE, STAFF, Role
+
+__all__ = ["ALL_ROLES", "NURSES", "OFFICE", "STAFF", "any_role", "public", "roles"]
 
 ALL_ROLES = frozenset(Role)
-NURSES = frozenset({Role.TITULAIRE, Role.REMPLACANT})
-STAFF = frozenset({Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE})
 
 
 def roles(*allowed: str) -> Callable:

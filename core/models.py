@@ -12,7 +12,11 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrateur"
 
 
-NURSE_ROLES = frozenset({Role.TITULAIRE, Role.REMPLACANT})
+# The role sets the views, selectors and services use (imported from core.access).
+NURSES = frozenset({Role.TITULAIRE, Role.REMPLACANT})
+STAFF = frozenset({Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE})
+# Those who keep the cabinet's records up to date.
+OFFICE = frozenset({Role.TITULAIRE, Role.SECRETAIRE})
 
 
 class User(AbstractUser):
@@ -32,23 +36,7 @@ class User(AbstractUser):
 
     @property
     def is_nurse(self) -> bool:
-        return self.role in NURSE_ROLES
-
-    @property
-    def is_titulaire(self) -> bool:
-        return self.role == Role.TITULAIRE
-
-    @property
-    def is_remplacant(self) -> bool:
-        return self.role == Role.REMPLACANT
-
-    @property
-    def is_secretaire(self) -> bool:
-        return self.role == Role.SECRETAIRE
-
-    @property
-    def is_cabinet_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return self.role in NURSES
 
 
 class Zone(models.TextChoices):

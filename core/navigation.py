@@ -1,5 +1,7 @@
-"""The main navigation. Each app registers its entries in its AppConfig.ready();
-each role sees only the entries it may use (S-AUTHZ-*)."""
+"""The main navigation, and the registry it is made of. Each app registers its
+entries in its AppConfig.ready(); each role sees only the entries it may use
+(S-AUTHZ-*). The patient page's panels (`cabinet.panels`) are another
+registry of the same kind."""
 
 from __future__ import annotations
 
@@ -16,20 +18,30 @@ class NavItem:
     order: int = 100
 
 
-_ITEMS: dict[str, NavItem] = {}
+class Registry:
+    """Entries added by the apps, one per URL name (registering again
+    replaces it), listed for a role by order then label."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, NavItem] = {}
+
+    def register(self, entry: NavItem) -> None:
+        self._entries[entry.url_name] = entry
+
+    def for_role(self, role) -> list[NavItem]:
+        return sorted((e for e in self._entries.values() if role in e.roles),
+                      key=lambda e: (e.order, e.label))
 
 
-def register(item: NavItem) -> None:
-    _ITEMS[item.url_name] = item
+_ITEMS = Registry()
+register = _ITEMS.register
 
 
 def items_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
     visible = []
-    for item in sorted(_ITEMS.values(), key=lambda i: (i.order, i.label)):
-        if user.role not in item.roles:
-            continue
+    for item in _ITEMS.for_role(user.role):
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:

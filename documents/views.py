@@ -148,24 +148,36 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "documents/_status.html", _document_context(document))
 
 
+def _open_pdf(stored, *, ready: bool, not_ready: str):
+    """The stored PDF opened for reading; 404 while it is not ready or if the
+    file has gone."""
+    if not ready or not stored:
+        raise Http404(not_ready)
+    try:
+        return stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+
+
+def _pdf_response(request: HttpRequest, handle, filename: str) -> FileResponse:
+    """S-DATA-4: streamed, never cached; `?inline` shows it in the browser."""
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment="inline" not in request.GET,
+        filename=filename,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @any_role
 @require_GET
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """S-TRACE-1, S-DATA-4: streamed through this view only, each read logged."""
     document = _get_document_for_user(request.user, pk)
-    if document.status != Status.READY or not document.file:
-        raise Http404("Le document n'est pas prêt.")
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable.") from None
+    handle = _open_pdf(document.file, ready=document.status == Status.READY,
+                       not_ready="Le document n'est pas prêt.")
     audit.record_view(request, obj=document, patient_id=document.patient_id)
-    response = FileResponse(
-        handle, content_type="application/pdf", as_attachment="inline" not in request.GET,
-        filename=document.download_name,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf_response(request, handle, document.download_name)
 
 
 def _batch_context(batch: DocumentBatch) -> dict:
@@ -200,18 +212,9 @@ def batch_status(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_download(request: HttpRequest, pk: int) -> FileResponse:
     """The merged PDF: one read logged per document (and patient) inside it."""
     batch = _get_batch_for_user(request.user, pk)
-    if batch.status != Status.READY or not batch.merged_file:
-        raise Http404("Le lot n'est pas prêt.")
-    try:
-        handle = batch.merged_file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable.") from None
+    handle = _open_pdf(batch.merged_file, ready=batch.status == Status.READY,
+                       not_ready="Le lot n'est pas prêt.")
     for document in batch.visible_documents:
         if document.status == Status.READY:
             audit.record_view(request, obj=document, patient_id=document.patient_id)
-    response = FileResponse(
-        handle, content_type="application/pdf", as_attachment="inline" not in request.GET,
-        filename=f"lot-{batch.pk}.pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf_response(request, handle, f"lot-{batch.pk}.pdf")

@@ -9,8 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.access import NURSES
 from core.form_fields import IdMultipleChoiceField, validate_plausible_date
-from core.models import Role, User
+from core.models import User
 from core.widgets import DateInput
 
 from ..models import CarePlan, Prescription
@@ -53,7 +54,7 @@ class CarePlanForm(forms.ModelForm):
         self.warnings: list[str] = []
         self.fields["acts"].queryset = prescription.acts.all()
         self.fields["nurse"].queryset = User.objects.filter(
-            role__in=(Role.TITULAIRE, Role.REMPLACANT), is_active=True
+            role__in=NURSES, is_active=True
         )
         self.fields["nurse"].required = True
         if self.instance.pk:

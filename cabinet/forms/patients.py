@@ -10,7 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.models import Role, User
+from core.access import NURSES
+from core.models import User
 from core.widgets import DateInput
 
 from .. import ald_rules
@@ -61,7 +62,7 @@ class PatientForm(forms.ModelForm):
             # S-AUTHZ-1: the secrétaire never sees nor posts clinical notes.
             del self.fields["clinical_notes"]
         self.fields["referent_nurse"].queryset = User.objects.filter(
-            role__in=(Role.TITULAIRE, Role.REMPLACANT), is_active=True
+            role__in=NURSES, is_active=True
         )
         self.fields["medecin_traitant"].queryset = Medecin.objects.all()
         if self.instance.pk:

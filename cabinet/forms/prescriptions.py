@@ -68,11 +68,10 @@ class PrescribedActForm(forms.ModelForm):
         self.bizone = bizone
         for name in ("key", "label"):
             self.fields[name].required = False
-        if acts_catalogue.available():
-            self.fields["catalogue_id"].help_text = (
-                "Tapez quelques lettres puis choisissez : lettre-clé, coefficient et libellé "
-                "sont repris de la nomenclature."
-            )
+        self.fields["catalogue_id"].help_text = (
+            "Tapez quelques lettres puis choisissez : lettre-clé, coefficient et libellé "
+            "sont repris de la nomenclature."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -81,10 +80,10 @@ class PrescribedActForm(forms.ModelForm):
         ref = (cleaned.get("catalogue_id") or "").strip()
         if ref:
             act = acts_catalogue.get(ref)
-            if acts_catalogue.available() and act is None:
+            if act is None:
                 self.add_error("catalogue_id", "Acte introuvable dans la nomenclature : "
                                                "choisissez-le dans la liste proposée.")
-            elif act is not None:
+            else:
                 cleaned["catalogue_id"] = act.id
                 cleaned["key"] = act.key
                 cleaned["coefficient"] = act.coefficient

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from core.access import NURSES, OFFICE, STAFF
 from core.models import Role
 
 from ..models import Ald, CarePlan, Medecin, Patient, Prescription, Visit
@@ -28,7 +29,7 @@ from ..search import terms
 
 def patients_visible_to(user) -> QuerySet[Patient]:
     role = getattr(user, "role", None)
-    if role in (Role.TITULAIRE, Role.SECRETAIRE):
+    if role in OFFICE:
         return Patient.objects.all()
     if role == Role.REMPLACANT:
         return Patient.objects.filter(
@@ -39,17 +40,17 @@ def patients_visible_to(user) -> QuerySet[Patient]:
 
 def can_see_clinical(user) -> bool:
     """S-AUTHZ-1: clinical notes are for nurses only."""
-    return getattr(user, "role", None) in (Role.TITULAIRE, Role.REMPLACANT)
+    return getattr(user, "role", None) in NURSES
 
 
 def can_edit_alds(user) -> bool:
     """The remplaçant reads the ALD of her patients; the titulaires and the
     secretary keep the protocols up to date."""
-    return getattr(user, "role", None) in (Role.TITULAIRE, Role.SECRETAIRE)
+    return getattr(user, "role", None) in OFFICE
 
 
 def can_edit_medecins(user) -> bool:
-    return getattr(user, "role", None) in (Role.TITULAIRE, Role.SECRETAIRE)
+    return getattr(user, "role", None) in OFFICE
 
 
 def search_patients(qs: QuerySet[Patient], query: str) -> QuerySet[Patient]:
@@ -74,7 +75,7 @@ def care_plans_visible_to(user) -> QuerySet[CarePlan]:
 
 def medecins_visible_to(user) -> QuerySet[Medecin]:
     """Prescribers are not patient data: every member of the care team sees them."""
-    if getattr(user, "role", None) in (Role.TITULAIRE, Role.SECRETAIRE, Role.REMPLACANT):
+    if getattr(user, "role", None) in STAFF:
         return Medecin.objects.all()
     return Medecin.objects.none()
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from core.access import NURSES
+from core.access import NURSES, OFFICE
 from core.models import Role, User
 
 from ..models import RoutingProfile, Tournee, Visit
@@ -27,7 +27,7 @@ from ..models.visits import IcsFeedToken, VisitStatus
 
 def tournees_visible_to(user) -> QuerySet[Tournee]:
     role = getattr(user, "role", None)
-    if role in (Role.TITULAIRE, Role.SECRETAIRE):
+    if role in OFFICE:
         return Tournee.objects.all()
     if role == Role.REMPLACANT:
         return Tournee.objects.filter(nurse=user)

@@ -3,13 +3,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from core.access import roles
-from core.models import Role
+from core.access import STAFF, roles
 
 from .. import acts_catalogue
 
 
-@roles(Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
+@roles(*STAFF)
 def act_search(request: HttpRequest) -> HttpResponse:
     """Options of the NGAP act datalist (htmx), from the billing catalogue."""
     query = ""

@@ -4,16 +4,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from core import audit
-from core.access import roles
-from core.models import Role
+from core.access import STAFF, roles
 
 from ..forms.patients import AldForm
 from ..models import Ald
 from ..services.patients import save_ald
 from .common import _get_ald_for_user, _get_patient_for_user, stored_file_response
-
-STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
 
 
 def _form_view(request, patient, ald: Ald) -> HttpResponse:
@@ -46,6 +42,5 @@ def ald_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def ald_volet(request: HttpRequest, pk: int) -> HttpResponse:
     """The scan of the patient's volet 3 (S-TRACE-1: every display is logged)."""
     ald = _get_ald_for_user(request.user, pk)
-    response = stored_file_response(ald.volet_scan, download_name=f"ald-{ald.pk}-volet3")
-    audit.record_view(request, obj=ald, patient_id=ald.patient_id)
-    return response
+    return stored_file_response(request, ald, ald.volet_scan,
+                                download_name=f"ald-{ald.pk}-volet3")

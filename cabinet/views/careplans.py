@@ -5,15 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.access import roles
+from core.access import STAFF, roles
 from core.models import Role
 
 from ..forms.careplans import CarePlanForm
 from ..models import CarePlan
 from ..services.careplans import save_care_plan, stop_care_plan
 from .common import _get_care_plan_for_user, _get_prescription_for_user
-
-STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
 
 
 def _form_view(request, prescription, plan: CarePlan) -> HttpResponse:

@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
+from core import audit
+
 from ..models import Ald, CarePlan, Patient, Prescription
 from ..selectors import patients as selectors
 from ..validators import sniff_content_type
@@ -45,9 +47,10 @@ def _get_care_plan_for_user(user, pk: int) -> CarePlan:
     )
 
 
-def stored_file_response(field_file, *, download_name: str) -> FileResponse:
-    """Serve an uploaded file (S-DATA-4): only through an authorised view,
-    with the type recognised from its content, never guessed by the browser."""
+def stored_file_response(request, record, field_file, *, download_name: str) -> FileResponse:
+    """Serve an uploaded file of a patient's record (S-DATA-4): only through
+    an authorised view, with the type recognised from its content, never
+    guessed by the browser; each display logged (S-TRACE-1)."""
     if not field_file:
         raise Http404("Aucun fichier.")
     try:
@@ -62,4 +65,5 @@ def stored_file_response(field_file, *, download_name: str) -> FileResponse:
                             filename=download_name + extension)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    audit.record_view(request, obj=record, patient_id=record.patient_id)
     return response

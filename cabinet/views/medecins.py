@@ -6,17 +6,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.access import roles
-from core.models import Role
+from core.access import OFFICE, STAFF, roles
 
 from ..forms.patients import MedecinForm
 from ..models import Medecin
 from ..search import fold
 from ..selectors import patients as selectors
 from ..services.patients import save_medecin
-
-STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
-EDITORS = (Role.TITULAIRE, Role.SECRETAIRE)
 
 
 def _get_medecin_for_user(user, pk: int, *, edit: bool = False) -> Medecin:
@@ -52,7 +48,7 @@ def _form_view(request, medecin: Medecin | None) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-@roles(*EDITORS)
+@roles(*OFFICE)
 def medecin_create(request: HttpRequest) -> HttpResponse:
     return _form_view(request, None)
 

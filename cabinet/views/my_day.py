@@ -85,6 +85,11 @@ def my_day(request: HttpRequest) -> HttpResponse:
     return _render_my_day(request, _day(request))
 
 
+def _form_again(request, visit, name: str, form) -> HttpResponse:
+    """The day again, with the visit's "done" or "not_done" form and its errors."""
+    return _render_my_day(request, visit.date, {(name, visit.pk): form}, status=400)
+
+
 def _my_day_url(day: date, **extra) -> str:
     return reverse("cabinet:my_day") + "?" + urlencode({"jour": day.isoformat(), **extra})
 
@@ -95,7 +100,7 @@ def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit_for_user(request.user, pk, to="run")
     form = DoneForm(request.POST, visit=visit)
     if not form.is_valid():
-        return _render_my_day(request, visit.date, {("done", visit.pk): form}, status=400)
+        return _form_again(request, visit, "done", form)
     done_time = form.cleaned_data["done_time"]
     was_done = visit.status == VisitStatus.DONE
     if done_time:
@@ -110,7 +115,7 @@ def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
             actual_duration_min=form.cleaned_data["actual_duration_min"],
         )
     if not ok:
-        return _render_my_day(request, visit.date, {("done", visit.pk): form}, status=400)
+        return _form_again(request, visit, "done", form)
     if was_done:
         messages.success(request, f"Passage chez {visit.patient} corrigé.")
     else:
@@ -124,13 +129,13 @@ def visit_not_done(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _get_visit_for_user(request.user, pk, to="run")
     form = NotDoneForm(request.POST, visit=visit)
     if not form.is_valid():
-        return _render_my_day(request, visit.date, {("not_done", visit.pk): form}, status=400)
+        return _form_again(request, visit, "not_done", form)
     with _Refusal(request, form) as ok:
         visit_outcome.mark_not_done(acting_user=request.user, visit=visit,
                                     reason=form.cleaned_data["reason"],
                                     note=form.cleaned_data["note"])
     if not ok:
-        return _render_my_day(request, visit.date, {("not_done", visit.pk): form}, status=400)
+        return _form_again(request, visit, "not_done", form)
     messages.warning(request, f"Passage chez {visit.patient} noté non fait.")
     return redirect(_my_day_url(visit.date, replanifier="1"))
 

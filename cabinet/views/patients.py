@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core import audit
-from core.access import roles
+from core.access import OFFICE, STAFF, roles
 from core.models import AuditEvent, Role
 
 from ..forms.patients import PatientForm, PatientSearchForm
@@ -24,9 +24,6 @@ from ..search import terms as search_terms
 from ..selectors import patients as selectors
 from ..services.patients import ConcurrentEditError, save_patient
 from .common import _get_patient_for_user
-
-STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
-EDITORS = (Role.TITULAIRE, Role.SECRETAIRE)
 
 
 @roles(*STAFF)
@@ -42,7 +39,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         "medecin_traitant__first_name",
     ), 25).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query,
-               "can_create": request.user.role in EDITORS}
+               "can_create": request.user.role in OFFICE}
     template = "cabinet/patient_list_results.html" if request.htmx else "cabinet/patient_list.html"
     return render(request, template, context)
 
@@ -62,7 +59,7 @@ def _saved(request, form, result) -> HttpResponse:
     return redirect("cabinet:patient_detail", pk=result.patient.pk)
 
 
-@roles(*EDITORS)
+@roles(*OFFICE)
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

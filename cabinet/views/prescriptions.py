@@ -7,16 +7,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import audit
-from core.access import roles
-from core.models import Role
+from core.access import STAFF, roles
 
-from .. import acts_catalogue
 from ..forms.prescriptions import ActFormSet, PrescriptionForm
 from ..models import Prescription
 from ..services.prescriptions import bizone_warnings, request_renewal, save_prescription
 from .common import _get_patient_for_user, _get_prescription_for_user, stored_file_response
-
-STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
 
 
 def _bizone(request, prescription: Prescription) -> bool:
@@ -43,7 +39,6 @@ def _form_view(request, patient, prescription: Prescription) -> HttpResponse:
     return render(request, "cabinet/prescription_form.html", {
         "form": form, "formset": formset, "patient": patient,
         "prescription": prescription if prescription.pk else None,
-        "catalogue": acts_catalogue.available(),
     }, status=400 if (form.errors or formset.total_error_count()) else 200)
 
 
@@ -77,9 +72,8 @@ def prescription_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def prescription_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The scanned prescription (S-DATA-4), each display logged (S-TRACE-1)."""
     prescription = _get_prescription_for_user(request.user, pk)
-    response = stored_file_response(prescription.file, download_name=f"ordonnance-{pk}")
-    audit.record_view(request, obj=prescription, patient_id=prescription.patient_id)
-    return response
+    return stored_file_response(request, prescription, prescription.file,
+                                download_name=f"ordonnance-{pk}")
 
 
 @roles(*STAFF)

@@ -180,6 +180,16 @@ def _after_change(request, tournee: Tournee) -> HttpResponse:
     return redirect("cabinet:tournee_detail", pk=tournee.pk)
 
 
+def _change(request, tournee: Tournee, change, success: str) -> HttpResponse:
+    """A planning change of the tournée (`planning.accept_tournee`, …): its
+    refusal as a message, else `success`; then the tournée again."""
+    with _Refusal(request) as ok:
+        change(acting_user=request.user, tournee=tournee)
+    if ok:
+        messages.success(request, success)
+    return _after_change(request, tournee)
+
+
 @require_POST
 @roles(*NURSES)
 def tournee_optimise(request: HttpRequest, pk: int) -> HttpResponse:
@@ -195,20 +205,14 @@ def tournee_optimise(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(*NURSES)
 def tournee_accept(request: HttpRequest, pk: int) -> HttpResponse:
     tournee = _get_tournee_for_user(request.user, pk, to_plan=True)
-    planning.accept_tournee(acting_user=request.user, tournee=tournee)
-    messages.success(request, "Ordre des passages accepté.")
-    return _after_change(request, tournee)
+    return _change(request, tournee, planning.accept_tournee, "Ordre des passages accepté.")
 
 
 @require_POST
 @roles(*NURSES)
 def tournee_revert(request: HttpRequest, pk: int) -> HttpResponse:
     tournee = _get_tournee_for_user(request.user, pk, to_plan=True)
-    with _Refusal(request) as ok:
-        planning.revert_tournee(acting_user=request.user, tournee=tournee)
-    if ok:
-        messages.success(request, "Ordre précédent rétabli.")
-    return _after_change(request, tournee)
+    return _change(request, tournee, planning.revert_tournee, "Ordre précédent rétabli.")
 
 
 @require_POST

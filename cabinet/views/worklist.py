@@ -4,15 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.access import roles
-from core.models import Role
+from core.access import STAFF, roles
 
 from ..letters import ALD_KIND, BSI_KIND, RENEWAL_KIND, registered
 from ..selectors import patients as selectors
 from ..services import worklist
 
 
-@roles(Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
+@roles(*STAFF)
 def worklist_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     work = worklist.build(patients=selectors.patients_visible_to(request.user), today=today)
