@@ -11,10 +11,28 @@ from ..selectors import patients as selectors
 from ..services import worklist
 
 
+def _pager_links(request: HttpRequest, page, param: str, anchor: str) -> None:
+    """Previous/next links of one section, keeping the other sections' pages."""
+
+    def url(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = url(page.next_page_number()) if page.has_next() else ""
+
+
 @roles(*STAFF)
 def worklist_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    work = worklist.build(patients=selectors.patients_visible_to(request.user), today=today)
+    sections = {"prescriptions": "ordonnances", "bsi": "bsi", "alds": "ald"}  # name: anchor
+    work = worklist.build(
+        patients=selectors.patients_visible_to(request.user), today=today,
+        pages={section: request.GET.get(f"page_{section}") for section in sections},
+    )
+    for section, anchor in sections.items():
+        _pager_links(request, getattr(work, section), f"page_{section}", anchor)
     return render(request, "cabinet/worklist.html", {
         "work": work, "today": today, "letters": registered(RENEWAL_KIND),
         "ald_kind": ALD_KIND if registered(ALD_KIND) else "",

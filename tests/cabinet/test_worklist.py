@@ -144,3 +144,38 @@ def test_letters_agree_with_the_patient_sex(personas):
         assert f"{civility} {patient.last_name.upper()}" in text
         assert f"{born} {patient.birth_date:%d/%m/%Y}" in text
         assert "né(e)" not in text
+
+
+def test_worklist_is_paginated_and_stays_the_same_size_at_ten_times_the_data(
+    personas, django_assert_max_num_queries
+):
+    """Each section shows PER_PAGE rows at most, most urgent first, and says
+    how many there are; the next rows are on the next pages."""
+    from cabinet.services.worklist import PER_PAGE
+    from tests.scale import scale_demo
+
+    client = personas.client("nadia")
+    url = reverse("cabinet:worklist")
+    client.get(url)  # warm the session
+    with django_assert_max_num_queries(15) as demo:
+        demo_page = client.get(url)
+    scale_demo(9)
+    with django_assert_max_num_queries(15) as ten:
+        ten_page = client.get(url)
+    assert len(ten.captured_queries) == len(demo.captured_queries)
+    work = ten_page.context["work"]
+    for section in (work.prescriptions, work.bsi, work.alds):
+        assert len(section) <= PER_PAGE
+    total = work.bsi.paginator.count
+    assert total == 10 * demo_page.context["work"].bsi.paginator.count > PER_PAGE
+    assert len(ten_page.content) < 2 * len(demo_page.content) + 20 * 1024
+    assert f"sur {total}" in ten_page.content.decode()
+    # The next page of one section keeps the page of the others.
+    html = ten_page.content.decode()
+    assert "?page_bsi=2#bsi" in html
+    second = client.get(url, {"page_bsi": "2", "page_alds": "1"})
+    dues = [due for _patient, due in second.context["work"].bsi]
+    assert dues and min(dues) >= max(due for _patient, due in work.bsi)
+    assert "page_alds=1" in second.content.decode()
+    # A page number out of range shows the last page rather than an error.
+    assert client.get(url, {"page_bsi": "999"}).status_code == 200
