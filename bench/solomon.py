@@ -24,7 +24,8 @@ recomputes distances and times from the file, independently of the solver.
 Prints per instance the distance, the number of routes, feasibility, the gap
 to the best known and the routes, then one JSON line
 {"instances", "seconds", "mean_gap_25", "mean_gap_50", "mean_gap_100",
- "max_gap", "infeasible"}.
+ "max_gap", "infeasible"} (gaps in %, over the feasible solutions; an
+infeasible one is counted in "infeasible", never averaged in).
 The machine may be shared: the time limit is wall-clock.
 """
 
