@@ -53,6 +53,12 @@ class CatalogueSearchForm(forms.Form):
     )
 
 
+def catalogue_options() -> list[tuple[str, str]]:
+    """The shared list of the quote page's act fields: (id, label)."""
+    return [(act_id, label) for _title, options in _catalogue_choices()[1:]
+            for act_id, label in options]
+
+
 def _catalogue_choices():
     groups: dict[str, list] = {}
     for act in catalogue.load().values():
@@ -121,7 +127,17 @@ class PassageForm(forms.Form):
 
 
 class ActForm(forms.Form):
-    act = forms.ChoiceField(label="Acte de la nomenclature", required=False, choices=())
+    # A text field tied to one shared list of the nomenclature (`quote-acts`,
+    # rendered once by the page): a drop-down of every act per row would
+    # repeat the catalogue in each row of the formset.
+    act = forms.ChoiceField(
+        label="Acte de la nomenclature", required=False, choices=(),
+        widget=forms.TextInput(attrs={"list": "quote-acts", "autocomplete": "off",
+                                      "spellcheck": "false",
+                                      "placeholder": "code ou libellé"}),
+        error_messages={"invalid_choice": "Acte inconnu de la nomenclature : "
+                                          "choisissez-le dans la liste."},
+    )
     key = forms.ChoiceField(label="ou lettre-clé", choices=KEY_CHOICES, required=False)
     coefficient = forms.DecimalField(
         label="coefficient", required=False, min_value=Decimal("0.01"), max_value=Decimal(100),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.access import roles
 from core.models import Cabinet, Role
 
-from .forms import ActFormSet, CatalogueSearchForm, PassageForm, build_passage
+from .forms import ActFormSet, CatalogueSearchForm, PassageForm, build_passage, catalogue_options
 from .ngap import catalogue, quote, rules
 from .ngap.model import QuoteError
 
@@ -129,7 +129,8 @@ def quote_view(request: HttpRequest) -> HttpResponse:
         picked = request.GET.get("act", "").strip().upper()
         initial = [{"act": picked}] if catalogue.get(picked) else None
         formset = ActFormSet(prefix="acts", initial=initial)
-    context = {"form": form, "formset": formset, "explained": explained, **settings}
+    context = {"form": form, "formset": formset, "explained": explained,
+               "catalogue_options": catalogue_options(), **settings}
     if request.htmx:
         # htmx swaps 200 answers only: errors are shown in the swapped panel.
         return render(request, "billing/_quote_panel.html", context)

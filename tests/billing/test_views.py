@@ -81,7 +81,20 @@ def test_quote_with_catalogue_acts_and_htmx(personas):
 def test_quote_prefills_an_act_from_the_catalogue(personas):
     html = personas.client("julie").get(reverse("billing:quote"), {"act": "XVI-1-3-ESCARRE"}
                                         ).content.decode()
-    assert re.search(r'<option value="XVI-1-3-ESCARRE" selected', html)
+    assert re.search(r'<input type="text" name="acts-0-act" value="XVI-1-3-ESCARRE"', html)
+
+
+def test_quote_page_lists_the_nomenclature_once_for_all_its_rows(personas):
+    """One shared list for the act fields, not a drop-down of the whole
+    nomenclature repeated in each row."""
+    from billing.forms import catalogue_options
+
+    html = personas.client("nadia").get(reverse("billing:quote")).content.decode()
+    assert html.count('list="quote-acts"') == 5
+    assert html.count('<datalist id="quote-acts">') == 1
+    first_act = catalogue_options()[0][0]
+    assert html.count(f'<option value="{first_act}"') == 1
+    assert len(html) < 60 * 1024
 
 
 def test_quote_errors_in_french_at_the_field(personas):
