@@ -61,6 +61,7 @@ PAGES = {
     "my_day_remplacante": ("julie", "/cabinet/ma-journee/"),
     "worklist": ("nadia", "/cabinet/a-renouveler/"),
     "cotation": ("nadia", "/facturation/cotation/"),
+    "act_entry": ("nadia", "/facturation/saisie/"),
     "cooperation": ("claire", "/cooperation/eligibles/"),
     "protocols_admin": ("admin", "/cooperation/"),
 }
