@@ -73,6 +73,17 @@ def _check_version(obj, expected_version: int | None) -> None:
         )
 
 
+def _new_or_locked(model, instance, *, acting_user, expected_version: int | None):
+    """(record, created): a new one made by `acting_user`, or the stored one
+    locked for this transaction and checked against the version the page
+    showed (S-DATA-2)."""
+    if instance is None:
+        return model(created_by=acting_user), True
+    instance = model.objects.select_for_update().get(pk=instance.pk)
+    _check_version(instance, expected_version)
+    return instance, False
+
+
 def _require_nurse(user) -> None:
     if getattr(user, "role", None) not in NURSES:
         raise ValidationError("Seul(e) un(e) infirmier(ère) peut enregistrer cette information.")
@@ -172,12 +183,8 @@ def _validate_adhesion(adhesion: Adhesion) -> None:
 @transaction.atomic
 def save_adhesion(*, acting_user, adhesion: Adhesion | None, data: dict,
                   expected_version: int | None = None) -> Adhesion:
-    created = adhesion is None
-    if created:
-        adhesion = Adhesion(created_by=acting_user)
-    else:
-        adhesion = Adhesion.objects.select_for_update().get(pk=adhesion.pk)
-        _check_version(adhesion, expected_version)
+    adhesion, created = _new_or_locked(Adhesion, adhesion, acting_user=acting_user,
+                                       expected_version=expected_version)
     if getattr(acting_user, "role", None) == Role.TITULAIRE:
         nurse = data.get("nurse", adhesion.nurse if not created else None)
         if nurse is None or nurse.pk != acting_user.pk:
@@ -545,12 +552,9 @@ def save_convention(*, acting_user, convention: ThirdPartyConvention | None, dat
         ]})
     if not data.get("activities"):
         raise ValidationError({"activities": ["Cochez au moins une activité confiée."]})
-    created = convention is None
-    if created:
-        convention = ThirdPartyConvention(created_by=acting_user)
-    else:
-        convention = ThirdPartyConvention.objects.select_for_update().get(pk=convention.pk)
-        _check_version(convention, expected_version)
+    convention, created = _new_or_locked(ThirdPartyConvention, convention,
+                                         acting_user=acting_user,
+                                         expected_version=expected_version)
     changes = _apply(convention, data)
     if convention.ars_transmission_at and not convention.named_in_ars_declaration:
         raise ValidationError({"named_in_ars_declaration": [

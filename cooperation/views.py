@@ -89,6 +89,32 @@ def _attach(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class _AtForm:
+    """The one way a view shows a service's refusal (`ValidationError`): at
+    the form (`_attach`). False once refused:
+
+        with _AtForm(form) as ok:
+            services.exit_inclusion(...)
+        if ok: ...
+    """
+
+    def __init__(self, form):
+        self.form, self.refused = form, False
+
+    def __enter__(self) -> _AtForm:
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        if exc_type is None or not issubclass(exc_type, ValidationError):
+            return False
+        _attach(self.form, exc)
+        self.refused = True
+        return True
+
+    def __bool__(self) -> bool:
+        return not self.refused
+
+
 def _row_version(form) -> int | None:
     return form.cleaned_data.get("row_version")
 
@@ -168,12 +194,10 @@ def assessment_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = AssessmentForm(request.POST or None, instance=assessment)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
-        try:
+        with _AtForm(form) as ok:
             services.save_assessment(acting_user=request.user, patient=patient, data=data,
                                      expected_version=_row_version(form))
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
+        if ok:
             messages.success(request, "Évaluation enregistrée.")
             return redirect("cooperation:patient_eligibility", patient_id=patient.pk)
     return render(request, "cooperation/assessment_form.html",
@@ -230,14 +254,12 @@ def inclusion_create(request: HttpRequest, patient_id: int, protocol_id: str) ->
     protocol = _get_protocol(protocol_id)
     form = ConsentForm(request.POST or None, protocol=protocol)
     if request.method == "POST" and form.is_valid():
-        try:
+        with _AtForm(form) as ok:
             inclusion = services.record_consent(
                 acting_user=request.user, patient=patient, protocol_id=protocol.id,
                 data=form.cleaned_data,
             )
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
+        if ok:
             if inclusion.consent:
                 messages.success(request, f"Consentement enregistré : {patient} est inclus(e).")
             else:
@@ -266,12 +288,10 @@ def follow_up_plan(request: HttpRequest, pk: int) -> HttpResponse:
     inclusion = _get_inclusion_for_user(request.user, pk)
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with _AtForm(form) as ok:
             visits = services.plan_follow_up(acting_user=request.user, inclusion=inclusion,
                                              **form.cleaned_data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
+        if ok:
             messages.success(request, f"{len(visits)} visite(s) de suivi ajoutée(s) aux tournées.")
             return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
     return render(request, "cooperation/follow_up_form.html",
@@ -283,12 +303,10 @@ def inclusion_exit(request: HttpRequest, pk: int) -> HttpResponse:
     inclusion = _get_inclusion_for_user(request.user, pk)
     form = ExitForm(request.POST or None, initial={"exited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with _AtForm(form) as ok:
             services.exit_inclusion(acting_user=request.user, inclusion=inclusion,
                                     **form.cleaned_data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
+        if ok:
             messages.success(request, "Sortie du protocole enregistrée.")
             return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
     return render(request, "cooperation/exit_form.html", {"form": form, "inclusion": inclusion})
@@ -309,12 +327,10 @@ def act_create(request: HttpRequest, pk: int) -> HttpResponse:
         if visit_id:
             link = inclusion.follow_up_visits.filter(visit_id=visit_id).select_related("visit")
             data["visit"] = link.first().visit if link.exists() else None
-        try:
+        with _AtForm(form) as ok:
             act = services.record_delegated_act(acting_user=request.user, inclusion=inclusion,
                                                 data=data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
+        if ok:
             messages.success(request, "Acte délégué enregistré.")
             return redirect("cooperation:act_detail", pk=act.pk)
     return render(request, "cooperation/act_form.html", {"form": form, "inclusion": inclusion})
@@ -325,15 +341,13 @@ def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
     act = _get_act_for_user(request.user, pk)
     form = DoctorInformationForm(request.POST or None, act=act)
     if request.method == "POST" and form.is_valid():
-        try:
+        with _AtForm(form) as ok:
             services.record_doctor_information(
                 acting_user=request.user, act=act, channel=form.cleaned_data["channel"],
                 informed_at=form.cleaned_data["informed_at"],
                 information=form.cleaned_data["information"],
             )
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
+        if ok:
             messages.success(request, "Information du médecin enregistrée.")
             return redirect("cooperation:act_detail", pk=act.pk)
     if request.method == "GET":
@@ -371,12 +385,10 @@ def _record_form_view(request: HttpRequest, form, instance, *, save, saved_messa
     service; a refusal is shown at the form, a success on the detail page."""
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
-        try:
+        with _AtForm(form) as ok:
             saved = save(acting_user=request.user, data=data,
                          expected_version=_row_version(form), **{name: instance})
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
+        if ok:
             messages.success(request, saved_message)
             return redirect(detail, pk=saved.pk)
     return render(request, template, {"form": form, name: instance})

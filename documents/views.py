@@ -148,19 +148,19 @@ def document_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "documents/_status.html", _document_context(document))
 
 
-def _open_pdf(stored, *, ready: bool, not_ready: str):
-    """The stored PDF opened for reading; 404 while it is not ready or if the
-    file has gone."""
+def _pdf_download(request: HttpRequest, stored, *, ready: bool, not_ready: str,
+                  filename: str, documents) -> FileResponse:
+    """The stored PDF, streamed through an authorised view only, never cached
+    (S-DATA-4), one read logged per document in it (S-TRACE-1); 404 while it
+    is not ready or if the file has gone. `?inline` shows it in the browser."""
     if not ready or not stored:
         raise Http404(not_ready)
     try:
-        return stored.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404("Fichier introuvable.") from None
-
-
-def _pdf_response(request: HttpRequest, handle, filename: str) -> FileResponse:
-    """S-DATA-4: streamed, never cached; `?inline` shows it in the browser."""
+    for document in documents:
+        audit.record_view(request, obj=document, patient_id=document.patient_id)
     response = FileResponse(
         handle, content_type="application/pdf", as_attachment="inline" not in request.GET,
         filename=filename,
@@ -174,10 +174,9 @@ def _pdf_response(request: HttpRequest, handle, filename: str) -> FileResponse:
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """S-TRACE-1, S-DATA-4: streamed through this view only, each read logged."""
     document = _get_document_for_user(request.user, pk)
-    handle = _open_pdf(document.file, ready=document.status == Status.READY,
-                       not_ready="Le document n'est pas prêt.")
-    audit.record_view(request, obj=document, patient_id=document.patient_id)
-    return _pdf_response(request, handle, document.download_name)
+    return _pdf_download(request, document.file, ready=document.status == Status.READY,
+                         not_ready="Le document n'est pas prêt.",
+                         filename=document.download_name, documents=[document])
 
 
 def _batch_context(batch: DocumentBatch) -> dict:
@@ -212,9 +211,7 @@ def batch_status(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_download(request: HttpRequest, pk: int) -> FileResponse:
     """The merged PDF: one read logged per document (and patient) inside it."""
     batch = _get_batch_for_user(request.user, pk)
-    handle = _open_pdf(batch.merged_file, ready=batch.status == Status.READY,
-                       not_ready="Le lot n'est pas prêt.")
-    for document in batch.visible_documents:
-        if document.status == Status.READY:
-            audit.record_view(request, obj=document, patient_id=document.patient_id)
-    return _pdf_response(request, handle, f"lot-{batch.pk}.pdf")
+    return _pdf_download(
+        request, batch.merged_file, ready=batch.status == Status.READY,
+        not_ready="Le lot n'est pas prêt.", filename=f"lot-{batch.pk}.pdf",
+        documents=[d for d in batch.visible_documents if d.status == Status.READY])

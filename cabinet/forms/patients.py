@@ -22,6 +22,18 @@ from .common import FileInput, check_file, check_phone
 
 
 class PatientForm(forms.ModelForm):
+    # The page's sections, in order (a field the user may not see is left out).
+    FIELDSETS = (
+        ("Identité", ("last_name", "first_name", "birth_name", "birth_date", "sex", "nir")),
+        ("Adresse et contacts", ("address", "address_complement", "postcode", "city",
+                                 "door_code", "access_info", "phone", "phone2",
+                                 "entourage_name", "entourage_phone")),
+        ("Couverture et suivi", ("amo_regime", "amo_caisse_code", "amc_name",
+                                 "amc_tiers_payant", "medecin_traitant", "referent_nurse",
+                                 "mdph_handicap", "mdph_date", "bsi_level", "bsi_date",
+                                 "is_active")),
+        ("Notes", ("admin_notes", "clinical_notes")),
+    )
     row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Typed with spaces as printed on the carte Vitale: longer than the 15 stored.
     nir = forms.CharField(
@@ -54,6 +66,10 @@ class PatientForm(forms.ModelForm):
         help_texts = {
             "bsi_date": "Obligatoire si un niveau BSI est choisi.",
         }
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        return [(legend, [self[name] for name in names if name in self.fields])
+                for legend, names in self.FIELDSETS]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

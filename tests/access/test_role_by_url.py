@@ -3,7 +3,6 @@ expected status, and the view answers exactly that."""
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
+from core.plugins import optional_module
 from tests.access.policy import PERSONAS, UrlPolicy
 
 # Django's admin guards itself (staff only, its own login page); we check its
@@ -44,11 +44,8 @@ def all_policies() -> dict[str, UrlPolicy]:
     for info in pkgutil.iter_modules([str(root)]):
         if not info.ispkg:
             continue
-        try:
-            module = importlib.import_module(f"tests.{info.name}.access_policy")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"tests.{info.name}.access_policy":
-                raise
+        module = optional_module(f"tests.{info.name}.access_policy")
+        if module is None:
             continue
         duplicated = merged.keys() & module.POLICIES.keys()
         assert not duplicated, f"policies declared twice: {sorted(duplicated)}"

@@ -1,4 +1,3 @@
-import importlib
 
 from django.apps import apps
 from django.conf import settings
@@ -6,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.demo import DEMO_PASSWORD, DEMO_USERS
+from core.plugins import optional_module
 
 
 class Command(BaseCommand):
@@ -29,11 +29,8 @@ class Command(BaseCommand):
             for config in apps.get_app_configs():
                 if not str(config.path).startswith(str(settings.BASE_DIR)):
                     continue
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.demo":
-                        raise
+                module = optional_module(f"{config.name}.demo")
+                if module is None:
                     continue
                 module.seed(stdout=None if quiet else self.stdout)
         if quiet:
