@@ -213,7 +213,28 @@ def browser():
             pytest.fail("CI must run the browser tests: chromium is not installed")
         pytest.skip("needs chromium (apt-get install chromium)")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+
+    from playwright.sync_api import Page, sync_playwright
+
+    from tests.e2e import PageAudit
+
+    # Every page a test lands on is audited (width, axe-core): after goto and
+    # wait_for_url, before close, and the pages left open at the end.
+    audit = PageAudit()
+    originals = {name: getattr(Page, name) for name in ("goto", "wait_for_url", "close")}
+
+    def goto(self, *args, **kwargs):
+        response = originals["goto"](self, *args, **kwargs)
+        audit.check(self)
+        return response
+
+    def wait_for_url(self, *args, **kwargs):
+        originals["wait_for_url"](self, *args, **kwargs)
+        audit.check(self)
+
+    def close(self, *args, **kwargs):
+        audit.check(self)
+        return originals["close"](self, *args, **kwargs)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -223,11 +244,23 @@ def browser():
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
             ],
         )
+        Page.goto, Page.wait_for_url, Page.close = goto, wait_for_url, close
+        failed = False
         try:
             yield browser
+            for context in browser.contexts:
+                for page in context.pages:
+                    audit.check(page)
+        except BaseException:
+            failed = True
+            raise
         finally:
+            for name, method in originals.items():
+                setattr(Page, name, method)
             # While Playwright's event loop runs, Django keeps this thread's
             # database connections in a context of their own, which the test
             # database teardown cannot see: close them here.
             connections.close_all()
             browser.close()
+        if not failed:
+            assert not audit.problems, "pages that fail the audit:\n" + "\n".join(audit.problems)
