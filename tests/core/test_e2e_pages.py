@@ -58,3 +58,21 @@ def test_phone_menu_folds_behind_one_button_and_works_with_the_keyboard(
     assert page.locator(".main-nav").get_by_role("link", name="Patients").is_visible()
     assert not page.locator(".menu-toggle").is_visible()
     page.close()
+
+
+@pytest.mark.parametrize("size,viewport", [("phone", PHONE), ("desktop", DESKTOP)])
+def test_my_day_first_done_button_is_within_the_first_screen(
+    browser, live_server, transactional_demo, size, viewport
+):
+    page = browser.new_page(viewport=viewport)
+    browser_login(page, live_server, "claire")
+    page.goto(f"{live_server.url}/cabinet/ma-journee/")
+    done = page.locator("article.visit-next").get_by_role("button", name="Fait", exact=True)
+    box = done.bounding_box()
+    assert box is not None, "no visit left to do today in the demo"
+    save_screenshot(page, f"ma-journee-{size}")
+    # Entirely within the first screen, without scrolling.
+    assert page.evaluate("window.scrollY") == 0
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+    page.close()
