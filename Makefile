@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test migrate demo lint audit worker beat clean bench lock
+.PHONY: setup run dev test migrate demo lint audit worker beat clean bench lock
 
 setup: $(STAMP)
 
@@ -21,8 +21,25 @@ migrate: setup
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: demo
+# The demo is served as in production: DEBUG off, static files collected and
+# served by whitenoise, gunicorn, the product's French 404/403/500 pages; plain
+# HTTP on 127.0.0.1 only (DJANGO_LOCAL_DEMO). A secret key is made once and kept
+# in .demo-secret-key (not committed). To develop with Django's debug pages and
+# auto-reload instead: `make dev`.
+DEMO_ENV = DJANGO_DEBUG=false DJANGO_LOCAL_DEMO=true LOG_FORMAT=text \
+	DJANGO_SECRET_KEY="$$(cat .demo-secret-key)"
+
+.demo-secret-key:
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+
+run: demo .demo-secret-key
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Application : http://127.0.0.1:$(PORT)/  (Ctrl-C pour arrêter)"
+	$(DEMO_ENV) $(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) \
+		--workers 2 --access-logfile -
+
+dev: demo
+	@echo "Développement (DEBUG) : http://127.0.0.1:$(PORT)/  (Ctrl-C pour arrêter)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
@@ -64,4 +81,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .demo-secret-key

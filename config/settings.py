@@ -21,9 +21,18 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# `make run`: the demo served as in production (DEBUG off, static files
+# collected and served by whitenoise, gunicorn, the product's own French error
+# pages) but over plain HTTP on this computer only. Refused with DEBUG on, and
+# refused for any host other than the loopback, so it cannot weaken a real
+# deployment.
+LOCAL_DEMO = env.bool("DJANGO_LOCAL_DEMO", default=False)
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+if LOCAL_DEMO and DEBUG:
+    raise ImproperlyConfigured("DJANGO_LOCAL_DEMO=true needs DJANGO_DEBUG=false.")
 # Demo data share one known password: never in production. Kept apart from
 # DEBUG because the test runner switches DEBUG off.
-DEMO_DATA_ALLOWED = DEBUG
+DEMO_DATA_ALLOWED = DEBUG or LOCAL_DEMO
 
 if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
@@ -36,8 +45,14 @@ else:
         )
 
 ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else []
+    "DJANGO_ALLOWED_HOSTS",
+    default=["127.0.0.1", "localhost", "testserver"] if DEBUG
+    else list(LOOPBACK_HOSTS) if LOCAL_DEMO else [],
 )
+if LOCAL_DEMO and not set(ALLOWED_HOSTS) <= set(LOOPBACK_HOSTS):
+    raise ImproperlyConfigured(
+        "DJANGO_LOCAL_DEMO=true serves only this computer: DJANGO_ALLOWED_HOSTS must be loopback."
+    )
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=false.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -242,7 +257,7 @@ ROUTING_OSRM_TIMEOUT_S = env.float("ROUTING_OSRM_TIMEOUT_S", default=5.0)
 ROUTING_TIME_LIMIT_S = env.float("ROUTING_TIME_LIMIT_S", default=1.0)
 ROUTING_DISPATCH_TIME_LIMIT_S = env.float("ROUTING_DISPATCH_TIME_LIMIT_S", default=5.0)
 
-if not DEBUG:
+if not DEBUG and not LOCAL_DEMO:
     # S-DEPLOY-1
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

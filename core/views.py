@@ -219,8 +219,22 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+_BARE_500 = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur du serveur</title>'
+    '</head><body><main><h1>Erreur du serveur</h1><p>Une erreur inattendue s\'est produite ; '
+    'elle a été enregistrée. Réessayez dans un instant.</p><p><a href="/">Retour à l\'accueil</a>'
+    "</p></main></body></html>"
+)
+
+
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # The page's context (user, menu) needs the database, which may be what
+    # failed: fall back to a bare French page rather than Django's own.
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # noqa: BLE001
+        logger.exception("the 500 page could not be rendered with its context")
+        return HttpResponse(_BARE_500, status=500)
 
 
 @roles(Role.ADMIN, Role.TITULAIRE)
