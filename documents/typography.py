@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import date_format
+
+from core import formatting
 
 NBSP = "\u00a0"  # before ":" and inside « »
 NNBSP = "\u202f"  # thin, before ; ! ? and between thousands
@@ -33,19 +34,9 @@ def french(text: str) -> str:
 
 
 def amount(value, currency: str = "€") -> str:
-    """1234.5 → "1 234,50 €" (thin non-breaking space between thousands)."""
-    if value is None or value == "":
-        return ""
-    quantized = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "−" if quantized < 0 else ""
-    units, cents = f"{abs(quantized):.2f}".split(".")
-    groups = []
-    while len(units) > 3:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    groups.insert(0, units)
-    text = f"{sign}{NNBSP.join(groups)},{cents}"
-    return f"{text}{NBSP}{currency}" if currency else text
+    """1234.5 → "1 234,50 €" (thin non-breaking space between thousands): the
+    project's one euro formatting (`core.formatting.euros`)."""
+    return formatting.euros(value, currency)
 
 
 def long_date(value) -> str:

@@ -13,6 +13,7 @@ from html import escape
 WIDTH = 640
 HEIGHT = 400
 MARGIN = 28
+STACK_STEP = 24  # horizontal distance between stops drawn at one place
 
 COLOURS = {
     "planned": "#1f5fa8",
@@ -94,8 +95,17 @@ def route_svg(
         f'<text x="{sx}" y="{sy + 4}" text-anchor="middle" font-size="11" font-family="sans-serif" '
         f'fill="#fff">C</text>'
     )
-    for s in stops:
-        x, y = project(s.lat, s.lon)
+    # Stops at one place (a patient seen morning and evening) would hide one
+    # another: they are drawn side by side, centred on the place.
+    places: dict[tuple[float, float], list[int]] = {}
+    for index, s in enumerate(stops):
+        places.setdefault(project(s.lat, s.lon), []).append(index)
+    positions: dict[int, tuple[float, float]] = {}
+    for (x, y), indexes in places.items():
+        for rank, index in enumerate(indexes):
+            positions[index] = (round(x + (rank - (len(indexes) - 1) / 2) * STACK_STEP, 1), y)
+    for index, s in enumerate(stops):
+        x, y = positions[index]
         colour = COLOURS.get(s.state, COLOURS["planned"])
         tip = f"<title>{escape(s.title)}</title>" if s.title else ""
         parts.append(
