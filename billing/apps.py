@@ -18,6 +18,9 @@ class BillingConfig(AppConfig):
         register(NavItem("Cotation", "billing:quote", STAFF, order=55))
         register(NavItem("Saisie des actes", "billing:entry",
                          frozenset({Role.SECRETAIRE, Role.TITULAIRE}), order=45))
+        from .home import register as register_home_cards
+
+        register_home_cards()
         # Done visits become séances (phase 2 hand-off, cabinet/signals.py).
         visit_completed.connect(receivers.on_visit_completed,
                                 dispatch_uid="billing.on_visit_completed")

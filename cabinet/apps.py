@@ -24,3 +24,6 @@ class CabinetConfig(AppConfig):
 
         register(NavItem("Ma journée", "cabinet:my_day", NURSES, order=5))
         register(NavItem("Tournées", "cabinet:tournee_day", STAFF, order=20))
+        from .home import register as register_home_cards
+
+        register_home_cards()

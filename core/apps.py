@@ -12,3 +12,6 @@ class CoreConfig(AppConfig):
 
         register(NavItem("Comptes et rôles", "accounts",
                          frozenset({Role.ADMIN, Role.TITULAIRE}), order=95))
+        from .home_cards import register as register_home_cards
+
+        register_home_cards()

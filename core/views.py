@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -30,18 +31,21 @@ from .forms import (
     OtpPasswordForm,
     RoleChangeForm,
 )
+from .home import cards_for
 from .models import Cabinet, Role, RoleChange, RoleChangeStatus
-from .navigation import items_for
 
 logger = logging.getLogger(__name__)
 
 
 @any_role
 def home(request: HttpRequest) -> HttpResponse:
+    """The home page of each role: the cards its apps registered
+    (`core.home`), each figure linking to the list behind it."""
+    today = timezone.localdate()
     return render(
         request,
         "core/home.html",
-        {"cabinet": Cabinet.current(), "shortcuts": items_for(request.user)},
+        {"cabinet": Cabinet.current(), "cards": cards_for(request.user, today), "today": today},
     )
 
 
