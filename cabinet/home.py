@@ -39,12 +39,10 @@ def today_card(user, today: date) -> dict:
 
 def renewals_card(user, today: date) -> dict:
     work = worklist.build(patients=patients_visible_to(user), today=today)
-    ended = sum(1 for p, _ in work.prescriptions if p.end_date < today)
     return {
-        "prescriptions": len(work.prescriptions),
-        "ended": ended,
-        "bsi": len(work.bsi),
-        "alds": len(work.alds),
+        "prescriptions": work.prescriptions.paginator.count,
+        "bsi": work.bsi.paginator.count,
+        "alds": work.alds.paginator.count,
         "horizon": work.horizon,
         "url": reverse("cabinet:worklist"),
         "empty": work.empty,
