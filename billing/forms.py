@@ -111,6 +111,9 @@ class PassageForm(forms.Form):
     )
     bsi_forfait_already_billed_today = forms.BooleanField(
         label="Forfait BSI déjà facturé aujourd'hui pour ce patient", required=False)
+    not_prescribed_at_home = forms.BooleanField(
+        label="L'ordonnance ne dit pas « à domicile » (déplacement à la charge du patient)",
+        required=False)
 
     def clean(self):
         data = super().clean()
@@ -229,6 +232,7 @@ def build_passage(data: dict, acts: list[ActFacts], *, territory: str = "metropo
         shared_travel_with_previous_patient=data.get("shared_travel_with_previous_patient", False),
         ik_km_already_billed_today=data.get("ik_km_already_billed_today") or Decimal(0),
         bsi_forfait_already_billed_today=data.get("bsi_forfait_already_billed_today", False),
+        home_care_prescribed=not data.get("not_prescribed_at_home", False),
         territory=territory,
         alsace_moselle=alsace_moselle,
     )

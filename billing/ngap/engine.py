@@ -661,12 +661,9 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
         notes.append("Télésoin (TMI) : le soin est fait à distance, pas de frais de déplacement.")
     ifi = False
     travel_line = None
-    if travel and not p.home_care_prescribed:
-        travel = False
-        notes.append("Soins non prescrits à domicile : le déplacement n'est pas remboursable "
-                     "(NGAP-13-1).")
-        warnings.append("Déplacement non pris en charge : soins non prescrits à domicile "
-                        "(NGAP-13-1).")
+    # NGAP-13-1: without "à domicile" on the prescription the travel is still
+    # billed, to the patient: the AMO pays none of it (lines at AMO 0 below).
+    travel_to_patient = travel and not p.home_care_prescribed
     if travel and p.shared_travel_with_previous_patient:
         travel = False
         notes.append("Même déplacement que le patient précédent : pas d'IFD ni d'IK (NGAP-13-2).")
@@ -763,6 +760,18 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
 
     # ---- AMO (AMO-1..6)
     amo_rate, amo_rules = _amo(p, block, lines, snap, warnings, notes)
+    if travel_to_patient and any(line.kind == "travel" and line.rate for line in lines):
+        for line in lines:
+            if line.kind == "travel":
+                line.amo_rate, line.amo = ZERO, ZERO_CENTS
+                if "NGAP-13-1" not in line.rules:
+                    line.rules = line.rules + ("NGAP-13-1",)
+        if any(line.rate and line.kind != "travel" for line in lines):
+            amo_rate = None  # the lines no longer share one rate
+        notes.append("Soins non prescrits « à domicile » : IFD / IFI et IK facturées au "
+                     "patient, sans remboursement de l'AMO (NGAP-13-1).")
+        warnings.append("Déplacement à la charge du patient : soins non prescrits à domicile "
+                        "(NGAP-13-1).")
     total = amo = ZERO
     for line in lines:
         total += line.amount

@@ -33,7 +33,7 @@ PASSAGE_KEYS = frozenset(
         "date", "time", "place", "zone", "distance_km", "same_agglomeration", "patient", "acts",
         "urgent_night_prescribed", "sunday_holiday_prescribed", "urgent_call", "palliative",
         "coverage", "care_related_to_ald", "shared_travel_with_previous_patient",
-        "ik_km_already_billed_today", "bsi_forfait_already_billed_today",
+        "ik_km_already_billed_today", "bsi_forfait_already_billed_today", "home_care_prescribed",
     }
 )
 REQUIRED_PASSAGE_KEYS = ("date", "time", "place", "patient", "acts")
@@ -211,6 +211,10 @@ def parse_passage(obj: Any, where: str = "", *, territory: str = "metropole",
     flags = {name: _bool(obj.get(name), f"{prefix}{name}") for name in _BOOL_KEYS}
     distance = obj.get("distance_km")
     ik_before = obj.get("ik_km_already_billed_today")
+    # NGAP-13-1: the prescription says "à domicile" unless told otherwise.
+    home_prescribed = obj.get("home_care_prescribed")
+    home_prescribed = True if home_prescribed is None else _bool(
+        home_prescribed, f"{prefix}home_care_prescribed")
     return Passage(
         date=_date(obj["date"], f"{prefix}date"),
         time=_time(obj["time"], f"{prefix}time"),
@@ -224,6 +228,7 @@ def parse_passage(obj: Any, where: str = "", *, territory: str = "metropole",
         ik_km_already_billed_today=ZERO if ik_before is None else _number(
             ik_before, f"{prefix}ik_km_already_billed_today", maximum=MAX_KM
         ),
+        home_care_prescribed=home_prescribed,
         territory=territory,
         alsace_moselle=alsace_moselle,
         **flags,
@@ -267,9 +272,8 @@ def act_json(act: ActFacts) -> dict:
 def passage_json(p: Passage) -> dict:
     """The `ngap_quote` JSON of a passage (the inverse of `parse_passage`):
     how a séance stores the facts it was priced from, replayable with the
-    command. Territory and Alsace-Moselle are options of the command, and
-    `home_care_prescribed` is not an `ngap_quote` key: the caller keeps them
-    beside (see `passage_options`)."""
+    command. Territory and Alsace-Moselle are options of the command: the
+    caller keeps them beside (see `passage_options`)."""
     patient: dict = {"birth_date": p.patient.birth_date.isoformat(),
                      "bsi_level": p.patient.bsi_level, "ald": p.patient.ald}
     if p.patient.id is not None:
@@ -292,12 +296,12 @@ def passage_json(p: Passage) -> dict:
         "shared_travel_with_previous_patient": p.shared_travel_with_previous_patient,
         "ik_km_already_billed_today": number(p.ik_km_already_billed_today),
         "bsi_forfait_already_billed_today": p.bsi_forfait_already_billed_today,
+        "home_care_prescribed": p.home_care_prescribed,
     }
 
 
 def passage_options(p: Passage) -> dict:
-    return {"territory": p.territory, "alsace_moselle": p.alsace_moselle,
-            "home_care_prescribed": p.home_care_prescribed}
+    return {"territory": p.territory, "alsace_moselle": p.alsace_moselle}
 
 
 def number(value: Decimal | None):

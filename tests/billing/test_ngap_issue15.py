@@ -42,3 +42,41 @@ def test_ngap_bsi_7_reading_and_ngap_md_agree():
     assert "UNCERTAIN" in item and "MCI_WITH_BSI = True" in item
     assert R.RULES["NGAP-BSI-7"].status == "UNCERTAIN"
     assert any(r.rule_id == "NGAP-BSI-7" and "à côté" in r.text for r in R.READINGS)
+
+
+def _command(facts: dict) -> tuple[int, dict]:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    try:
+        call_command("ngap_quote", stdin=io.StringIO(json.dumps(facts)), stdout=out)
+    except SystemExit as exc:
+        return int(exc.code), json.loads(out.getvalue())
+    return 0, json.loads(out.getvalue())
+
+
+BASE = {"date": "2026-03-10", "time": "10:00", "place": "domicile", "distance_km": 10,
+        "patient": {"birth_date": "1948-05-12"}, "acts": [{"key": "AMI", "coefficient": 2}]}
+
+
+def test_ngap_13_1_ngap_quote_accepts_home_care_prescribed_default_true():
+    status, home = _command(BASE)
+    assert status == 0
+    status, explicit = _command({**BASE, "home_care_prescribed": True})
+    assert status == 0 and explicit == home
+    status, not_home = _command({**BASE, "home_care_prescribed": False})
+    assert status == 0
+    travel = [ln for ln in not_home["lines"] if ln["code"] in ("IFD", "IK")]
+    assert [ln["code"] for ln in travel] == ["IFD", "IK"]
+    assert all("NGAP-13-1" in ln["rules"] for ln in travel)
+    # Same lines and total; the AMO pays the act only: the patient the travel.
+    assert not_home["total"] == home["total"]
+    assert D(not_home["amo"]) == D("3.78")  # AMI 2 × 3,15 × 60 %
+    assert D(not_home["patient_share"]) == D(home["total"]) - D("3.78")
+    assert not_home["amo_rate"] is None
+    assert any("à la charge du patient" in w for w in not_home["warnings"])
+    status, bad = _command({**BASE, "home_care_prescribed": "oui"})
+    assert status == 2 and bad["field"] == "home_care_prescribed"

@@ -477,7 +477,10 @@ def test_ngap_13_1_ifd_for_care_prescribed_at_home():
     assert "IFD" not in codes(priced(act("AMI", 2), **CABINET))
     not_prescribed = priced(act("AMI", 2), home_care_prescribed=False, place="domicile",
                             distance_km=10)
-    assert "IFD" not in codes(not_prescribed) and "IK" not in codes(not_prescribed)
+    # Issue 15: the travel is billed to the patient, not to the AMO.
+    travel = [ln for ln in not_prescribed.lines if ln.kind == "travel"]
+    assert {ln.code for ln in travel} == {"IFD", "IK"}
+    assert all(ln.amo == 0 and "NGAP-13-1" in ln.rules for ln in travel)
     assert any("NGAP-13-1" in w for w in not_prescribed.warnings)
 
 

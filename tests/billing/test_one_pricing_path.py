@@ -58,6 +58,8 @@ def form_data(facts: dict) -> dict:
             data[flag] = "on"
     if facts["patient"].get("ald"):
         data["ald"] = "on"
+    if facts.get("home_care_prescribed") is False:
+        data["not_prescribed_at_home"] = "on"
     for i, act in enumerate(facts["acts"]):
         data[f"acts-{i}-key"] = act["key"]
         if act.get("coefficient") is not None:
@@ -113,8 +115,8 @@ def test_a_done_visit_reaches_the_engine_without_serialisation(personas, monkeyp
     monkeypatch.undo()
     for visit in (first, second):
         seance = Seance.objects.get(visit=visit)
-        assert seance.facts["options"] == {"territory": "metropole", "alsace_moselle": False,
-                                           "home_care_prescribed": True}
+        assert seance.facts["options"] == {"territory": "metropole", "alsace_moselle": False}
+        assert seance.facts["passage"]["home_care_prescribed"] is True
         replayed = command(seance.facts["passage"])
         stored = [(ln.code, ln.coefficient, ln.rate, ln.amount) for ln in seance.lines.all()]
         assert [(ln["code"], Decimal(str(ln["coefficient"])) if ln["coefficient"] is not None
