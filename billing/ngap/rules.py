@@ -205,8 +205,8 @@ _RULES = [
          "Par infirmier et par jour : km 1 à 299 à taux plein, km 300 à 399 à 50 %, au-delà non "
          "payés. Lecture appliquée : décompte dans l'ordre des passages de la journée.",
          "VERIFIED",
-         uncertain="Date d'effet (2020-01-01, 2020-03-31 ou 2020-04-01) et ordre de décompte "
-         "incertains.", article="Avenant 6"),
+         uncertain="Date d'effet : 2020-04-01 retenu (laruche ; laboiteaidel : 2020-03-31 ; "
+         "l-idel : 2020-01-01) ; ordre de décompte incertain.", article="Avenant 6"),
     # --- AMO
     Rule("AMO-1", "Remboursement AMO : 60 %",
          "Les actes des auxiliaires médicaux sont remboursés à 60 % (ticket modérateur 40 %).",
@@ -315,7 +315,7 @@ READINGS: tuple[Reading, ...] = (
             "7 ans."),
     Reading("NGAP-13-4", "À pied / à ski : seuil et abattement de la montagne ; kilomètres "
             "fractionnaires non arrondis."),
-    Reading("NGAP-IKCAP-1", "Plafond en vigueur le 2020-01-01 ; kilomètres décomptés dans l'ordre "
-            "des passages donnés."),
+    Reading("NGAP-IKCAP-1", "Plafond en vigueur le 2020-04-01 (laruche ; laboiteaidel : "
+            "31 mars 2020) ; kilomètres décomptés dans l'ordre des passages donnés."),
     Reading("AMO-6", "Part AMO arrondie ligne par ligne puis additionnée."),
 )

@@ -80,3 +80,24 @@ def test_ngap_13_1_ngap_quote_accepts_home_care_prescribed_default_true():
     assert any("à la charge du patient" in w for w in not_home["warnings"])
     status, bad = _command({**BASE, "home_care_prescribed": "oui"})
     assert status == 2 and bad["field"] == "home_care_prescribed"
+
+
+def test_ngap_ikcap_1_in_force_from_april_2020_where_the_sources_meet():
+    """laruche: 1 April 2020; laboiteaidel: 31 March 2020 (l-idel alone says
+    1 January). The cap is dated data: 2020-04-01."""
+    from billing.ngap import quote_day, tariffs
+
+    assert [v.since for v in tariffs.load().history("IK_PLAFOND_TAUX_PLEIN_KM")] == [
+        date(2020, 4, 1)]
+    source = tariffs.load().history("IK_PLAFOND_TAUX_PLEIN_KM")[0].source
+    assert "laruche" in source and "laboiteaidel" in source
+
+    def day(on):
+        trips = [passage(act("AMI", 1), day=on, at=f"{8 + i:02d}:00", distance_km=D(152),
+                         place="domicile") for i in range(2)]  # 300 km each
+        return quote_day(trips)
+
+    assert day(date(2020, 3, 31)).seances[1].lines[-1].rate == 1  # not capped yet
+    capped = day(date(2020, 4, 1)).seances[1]
+    assert [ln.rate for ln in capped.lines if ln.code == "IK"] == [D("0.5"), 0]
+    assert "NGAP-IKCAP-1" in capped.uncertain_rules

@@ -20,6 +20,8 @@ SETTINGS = settings(max_examples=250, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 CATALOGUE_IDS = sorted(a.id for a in catalogue.load().values() if a.key != "TMI")
 FIRST_DAY, LAST_DAY = date(2020, 1, 1), date(2026, 8, 31)
+# The IK daily cap applies from its own date (NGAP-IKCAP-1, dated data).
+CAP_DAY = T.load().history("IK_PLAFOND_TAUX_PLEIN_KM")[0].since
 TAGS = ["pansement_lourd_complexe", "prelevement_veineux", "injection", "vaccination",
         "soins_palliatifs", "pansement"]
 COEFFICIENTS = [Decimal(c) for c in ("0.5", "1", "1.1", "1.2", "1.25", "1.5", "2", "2.4", "3",
@@ -133,7 +135,7 @@ def test_a_tariff_change_after_the_care_never_changes_its_price(p, days_after):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dates(FIRST_DAY, LAST_DAY).flatmap(
+@given(st.dates(CAP_DAY, LAST_DAY).flatmap(
     lambda d: st.lists(passages(day=d), min_size=1, max_size=8)))
 def test_a_nurse_day_pays_at_most_399_ik_km(day_passages):
     first = day_passages[0]
