@@ -83,6 +83,9 @@ def tariffs_card(user, today: date) -> dict:
         "values": len(snapshot.values),
         "uncertain": uncertain,
         "url": reverse("billing:rules"),
+        # Up to when the values are known to be right (tariffs.toml [verified]).
+        "verified_until": table.verified_until,
+        "stale": table.verified_until is not None and today > table.verified_until,
     }
 
 

@@ -629,6 +629,10 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
     warnings: list[str] = []
     notes: list[str] = []
     uncertain: set[str] = set()
+    if table.verified_until is not None and p.date > table.verified_until:
+        warnings.append(
+            f"Tarifs vérifiés jusqu'au {table.verified_until:%d/%m/%Y} seulement : un avenant "
+            f"postérieur (avenant 11) a pu changer les valeurs ; vérifiez-les avant de facturer.")
     bsi_today = p.bsi_forfait_already_billed_today if bsi_forfait_today is None else bsi_forfait_today
     ik_before = p.ik_km_already_billed_today if ik_km_before is None else ik_km_before
 

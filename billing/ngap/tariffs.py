@@ -86,9 +86,14 @@ class Snapshot:
 
 
 class TariffTable:
-    def __init__(self, parameters: dict[str, Parameter], territories: dict[str, dict]):
+    def __init__(self, parameters: dict[str, Parameter], territories: dict[str, dict],
+                 verified_until: date | None = None, verified_source: str = ""):
         self.parameters = parameters
         self.territories = territories
+        # The last date of care the values are known to be right for (None:
+        # not stated); a later quote carries a warning.
+        self.verified_until = verified_until
+        self.verified_source = verified_source
         self._dates: dict[str, list[int]] = {}
         self._snapshots: dict[str, list[Snapshot]] = {}
         self._cache: dict[tuple[str, date], Snapshot] = {}
@@ -180,7 +185,7 @@ def parse(data: dict) -> TariffTable:
     """Build a table from the parsed TOML document (strict)."""
     if not isinstance(data, dict):
         raise TariffError("document de tarifs invalide")
-    unknown = set(data) - {"schema", "territories", "parameters"}
+    unknown = set(data) - {"schema", "territories", "parameters", "verified"}
     if unknown:
         raise TariffError(f"clés inconnues au premier niveau: {sorted(unknown)}")
     if data.get("schema") != 1:
@@ -249,7 +254,18 @@ def parse(data: dict) -> TariffTable:
         parameters[code] = Parameter(
             code=code, label=spec.get("label", code), unit=spec.get("unit", "EUR"), series=series
         )
-    return TariffTable(parameters, {k: dict(v) for k, v in territories.items()})
+    verified_until, verified_source = None, ""
+    verified = data.get("verified")
+    if verified is not None:
+        if not isinstance(verified, dict) or set(verified) - {"until", "source"}:
+            raise TariffError("verified: table {until, source} attendue")
+        verified_until = _parse_date(verified.get("until"), "verified.until")
+        verified_source = verified.get("source")
+        if not isinstance(verified_source, str) or not verified_source.strip():
+            raise TariffError("verified.source: source manquante")
+        verified_source = verified_source.strip()
+    return TariffTable(parameters, {k: dict(v) for k, v in territories.items()},
+                       verified_until, verified_source)
 
 
 def loads(text: str) -> TariffTable:

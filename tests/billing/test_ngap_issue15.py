@@ -101,3 +101,58 @@ def test_ngap_ikcap_1_in_force_from_april_2020_where_the_sources_meet():
     capped = day(date(2020, 4, 1)).seances[1]
     assert [ln.rate for ln in capped.lines if ln.code == "IK"] == [D("0.5"), 0]
     assert "NGAP-IKCAP-1" in capped.uncertain_rules
+
+
+def test_tariffs_verified_until_warns_a_later_quote():
+    """Issue 15 point 6: the tariffs say how fresh they are."""
+    from billing.ngap import tariffs
+
+    until = tariffs.load().verified_until
+    assert until == date(2026, 8, 31) and "avenant 11" in tariffs.load().verified_source
+    on = engine.quote(passage(act("AMI", 2), day=until, **HOME))
+    after = engine.quote(passage(act("AMI", 2), day=date(2026, 9, 1), **HOME))
+    assert not any("Tarifs vérifiés" in w for w in on.warnings)
+    assert any("Tarifs vérifiés jusqu'au 31/08/2026" in w for w in after.warnings)
+    assert after.total == on.total  # the values stay the last known ones
+
+
+def test_tariffs_file_refuses_a_malformed_verified_table():
+    import pytest
+
+    from billing.ngap import tariffs
+
+    text = tariffs.DATA_FILE.read_text("utf-8")
+    with pytest.raises(tariffs.TariffError, match="verified.until"):
+        tariffs.loads(text.replace('until = "2026-08-31"', 'until = "31/08/2026"'))
+    with pytest.raises(tariffs.TariffError, match="verified"):
+        tariffs.loads(text.replace('until = "2026-08-31"', 'until = "2026-08-31"\nextra = 1'))
+
+
+def test_tariffs_command_prints_the_values_in_force_with_their_sources():
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("tariffs", "--date", "2023-06-01", stdout=out)
+    text = out.getvalue()
+    assert "Tarifs NGAP en vigueur le 01/06/2023" in text
+    ifd = next(ln for ln in text.splitlines() if ln.startswith("IFD "))
+    assert "2.50" in ifd and "27/05/2012" in ifd and "Avenant 3" in ifd
+    assert "ATTENTION" not in text
+    later = io.StringIO()
+    call_command("tariffs", "--date", "2026-12-01", stdout=later)
+    assert "ATTENTION" in later.getvalue() and "31/08/2026" in later.getvalue()
+    assert "2.75" in next(ln for ln in later.getvalue().splitlines() if ln.startswith("IFD "))
+    with pytest.raises(CommandError, match="date invalide"):
+        call_command("tariffs", "--date", "2026-13-01", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="aucun tarif avant"):
+        call_command("tariffs", "--date", "2001-01-01", stdout=io.StringIO())
+
+
+def test_the_administrator_sees_the_tariff_freshness_on_the_home_page(personas):
+    html = personas.client("admin").get("/").content.decode()
+    assert "Tarifs NGAP vérifiés jusqu&#x27;au 31/08/2026" in html or \
+        "Tarifs NGAP vérifiés jusqu'au 31/08/2026" in html
+    assert "Tarifs NGAP vérifiés" not in personas.client("nadia").get("/").content.decode()
