@@ -216,14 +216,17 @@ class _Unit:
         self.kind = kind
         if kind == "act":
             props = members[0].p
-            self.sort_key = (1, props.sort_key[0], (props.sort_key,))
+            self.sort_key = (1, props.sort_key[0], 1, (props.sort_key,))
             self.full_rate_list = props.full_rate_list
         else:
             full = ZERO
             for m in members:
                 full += m.p.full
             # Perfusion forfaits are the first act whatever the coefficients (X1).
-            self.sort_key = (0 if kind == "perfusion" else 1, -full,
+            # A 5bis group as heavy as an act: which one is halved is the
+            # reading R.FIVEBIS_GROUP_WHOLE_ON_TIE (NGAP-11B-X2, UNCERTAIN).
+            tie = 0 if kind == "5bis" and R.FIVEBIS_GROUP_WHOLE_ON_TIE else 1
+            self.sort_key = (0 if kind == "perfusion" else 1, -full, tie,
                              tuple(m.p.sort_key for m in members))
             self.full_rate_list = kind == "perfusion" or any(m.p.full_rate_list for m in members)
 
@@ -249,6 +252,14 @@ def _rank(units: list[_Unit], pds: _Act | None, extra: tuple[str, ...], uncertai
     prélèvement derogation (NGAP-11B-X3) when `pds` is given."""
     if len(units) > 1:
         units.sort(key=lambda u: u.sort_key)
+        first, second = units[0], units[1]
+        if (first.sort_key[:2] == second.sort_key[:2] and "5bis" in (first.kind, second.kind)
+                and first.kind != second.kind):
+            uncertain.add("NGAP-11B-X2")
+            kept, halved = ("le groupe 5bis", "l'autre acte") if first.kind == "5bis" else (
+                "l'autre acte", "le groupe 5bis")
+            warnings.append(f"NGAP-11B-X2 (lecture incertaine) : à coefficients égaux, {kept} "
+                            f"est facturé à taux plein et {halved} à 50 %.")
     if pds is not None and not R.PRELEVEMENT_TAKES_A_SLOT:
         # The other reading: the sample stands beside the ranking of the others.
         uncertain.add("NGAP-11B-X3")

@@ -50,7 +50,9 @@ _RULES = [
          "Les actes de l'article 5bis se cumulent entre eux à taux plein ; face aux autres actes, "
          "le groupe compte comme un seul acte (somme des coefficients), qui peut être minoré de "
          "50 %.", "VERIFIED",
-         uncertain="L'articulation avec la dérogation du prélèvement veineux (X3) est incertaine.",
+         uncertain="L'articulation avec la dérogation du prélèvement veineux (X3) est incertaine ; "
+         "à égalité de coefficient avec un autre acte, lequel est minoré (lecture : l'autre "
+         "acte, le groupe restant entier) aussi.",
          article="NGAP Titre XVI ch. II art. 5bis"),
     Rule("NGAP-11B-X3", "Prélèvement par ponction veineuse directe",
          "Le prélèvement veineux (AMI 1,5) se cumule à taux plein, par dérogation à l'article "
@@ -255,6 +257,11 @@ class Reading:
 
 # NGAP-11B-3: half-up rounding to the cent, per line.
 ROUNDING = "ROUND_HALF_UP"
+# NGAP-11B-X2: a 5bis group and another act of the same total coefficient
+# (AMI 1 + AMI 1 beside AMI 2): the group is kept whole and the other act
+# halved, as a lawyer's trade-press column (2016) bills it. False: the other
+# act first, the group halved.
+FIVEBIS_GROUP_WHOLE_ON_TIE = True
 # NGAP-11B-X3: the venous sample takes one of the two billed slots, both at
 # full rate; further acts are dropped. False: the sample is billed at full rate
 # beside the art. 11B "1 + 1/2" of the other acts.
@@ -290,6 +297,9 @@ ALSACE_MOSELLE_DAYS = True
 READINGS: tuple[Reading, ...] = (
     Reading("NGAP-11B-3", "Arrondi au centime, demi-centime vers le haut, ligne par ligne."),
     Reading("NGAP-11B-X2", "Avec des actes 5bis, le prélèvement veineux reste à taux plein."),
+    Reading("NGAP-11B-X2", "Groupe 5bis et autre acte de même coefficient total : le groupe "
+            "reste entier, l'autre acte est minoré de 50 % (chronique juridique, presse "
+            "professionnelle, 2016)."),
     Reading("NGAP-11B-X3", "Prélèvement veineux : au plus deux actes facturés, les deux à taux "
             "plein ; les suivants à 0."),
     Reading("NGAP-11B-X5", "Vaccination hors décote à domicile seulement ; au cabinet, 1 + 1/2."),

@@ -156,3 +156,52 @@ def test_the_administrator_sees_the_tariff_freshness_on_the_home_page(personas):
     assert "Tarifs NGAP vérifiés jusqu&#x27;au 31/08/2026" in html or \
         "Tarifs NGAP vérifiés jusqu'au 31/08/2026" in html
     assert "Tarifs NGAP vérifiés" not in personas.client("nadia").get("/").content.decode()
+
+
+def test_ngap_11b_x2_tie_keeps_the_5bis_group_whole_and_halves_the_dressing():
+    """Trade-press lawyer's column (2016): glycaemia AMI 1 + insulin AMI 1
+    (5bis group, 2) + small dressing AMI 2 → "AMI 1 + AMI 1 + AMI 2/2"."""
+    q = engine.quote(passage(act("AMI", 1, group="5bis", label="glycémie"),
+                             act("AMI", 1, group="5bis", label="insuline"),
+                             act("AMI", 2, label="pansement"), place="cabinet"))
+    acts = [(ln.coefficient, ln.rate) for ln in q.lines if ln.code == "AMI"]
+    assert sorted(acts) == sorted([(D(1), 1), (D(1), 1), (D(2), D("0.5"))])
+    assert "NGAP-11B-X2" in q.uncertain_rules
+    assert any("le groupe 5bis est facturé à taux plein" in w for w in q.warnings)
+
+
+def test_ngap_11b_x2_tie_switch_off_halves_the_group(monkeypatch):
+    monkeypatch.setattr(R, "FIVEBIS_GROUP_WHOLE_ON_TIE", False)
+    q = engine.quote(passage(act("AMI", 1, group="5bis"), act("AMI", 1, group="5bis"),
+                             act("AMI", 2), place="cabinet"))
+    acts = [(ln.coefficient, ln.rate) for ln in q.lines if ln.code == "AMI"]
+    assert sorted(acts) == sorted([(D(1), D("0.5")), (D(1), D("0.5")), (D(2), 1)])
+
+
+def test_ngap_11b_x2_no_tie_no_warning():
+    q = engine.quote(passage(act("AMI", 1, group="5bis"), act("AMI", 1, group="5bis"),
+                             act("AMI", 3), place="cabinet"))
+    assert not any("NGAP-11B-X2" in w for w in q.warnings)
+    assert [(ln.coefficient, ln.rate) for ln in q.lines if ln.code == "AMI"][0] == (D(3), 1)
+
+
+def test_readings_and_ngap_md_uncertain_items_agree():
+    """Every rule a reading decides is UNCERTAIN somewhere in ngap.md, and every
+    UNCERTAIN rule of the engine has its reading."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "domain" / "ngap.md").read_text("utf-8")
+    items: dict[str, str] = {}  # "- RULE-ID: …" with its indented continuation lines
+    current = None
+    for ln in doc.splitlines():
+        if ln.startswith("- ") and ln[2:].strip():
+            current = ln[2:].split()[0].rstrip(":")
+            items[current] = items.get(current, "") + ln
+        elif current and ln.startswith("  "):
+            items[current] += ln
+        else:
+            current = None
+    for reading in R.READINGS:
+        assert "UNCERTAIN" in items.get(reading.rule_id, ""), reading.rule_id
+    uncertain = {rid for rid, rule in R.RULES.items() if rule.status == "UNCERTAIN"}
+    assert uncertain <= {r.rule_id for r in R.READINGS}
