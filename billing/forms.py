@@ -15,7 +15,10 @@ from .ngap import catalogue
 from .ngap.model import ActFacts, Passage, PatientFacts
 from .ngap.tariffs import load as load_tariffs
 
-PLACE_CHOICES = [("domicile", "Domicile du patient"), ("cabinet", "Cabinet")]
+PLACE_CHOICES = [("domicile", "Domicile du patient"), ("cabinet", "Cabinet"),
+                 ("ehpad", "EHPAD (résidence du patient)")]
+STRUCTURE_CHOICES = [("", "Non"), ("had", "Hospitalisation à domicile (HAD)"),
+                     ("ssiad", "Service de soins infirmiers à domicile (SSIAD)")]
 ZONE_CHOICES = [("plaine", "Plaine"), ("montagne", "Montagne"), ("pied_ski", "À pied / à ski")]
 BSI_CHOICES = [("", "Aucun"), ("BSA", "BSA (dépendance légère)"),
                ("BSB", "BSB (dépendance intermédiaire)"), ("BSC", "BSC (dépendance lourde)")]
@@ -111,6 +114,9 @@ class PassageForm(forms.Form):
     )
     bsi_forfait_already_billed_today = forms.BooleanField(
         label="Forfait BSI déjà facturé aujourd'hui pour ce patient", required=False)
+    structure = forms.ChoiceField(
+        label="Patient pris en charge par une structure (soins payés par elle)",
+        choices=STRUCTURE_CHOICES, required=False)
     not_prescribed_at_home = forms.BooleanField(
         label="L'ordonnance ne dit pas « à domicile » (déplacement à la charge du patient)",
         required=False)
@@ -233,6 +239,7 @@ def build_passage(data: dict, acts: list[ActFacts], *, territory: str = "metropo
         ik_km_already_billed_today=data.get("ik_km_already_billed_today") or Decimal(0),
         bsi_forfait_already_billed_today=data.get("bsi_forfait_already_billed_today", False),
         home_care_prescribed=not data.get("not_prescribed_at_home", False),
+        structure=data.get("structure") or None,
         territory=territory,
         alsace_moselle=alsace_moselle,
     )

@@ -22,7 +22,8 @@ from .ngap import catalogue
 from .ngap.tariffs import load as load_tariffs
 from .services import EntryData
 
-PLACE_CHOICES = [("domicile", "Domicile du patient"), ("cabinet", "Cabinet")]
+PLACE_CHOICES = [("domicile", "Domicile du patient"), ("cabinet", "Cabinet"),
+                 ("ehpad", "EHPAD (résidence du patient)")]
 _PK_RANGE = range(1, 2**63)
 _PATIENT_ID = re.compile(r"n°\s*(\d{1,18})\s*$")
 _KEY_COEF = re.compile(r"^([A-Za-z]{2,4})\s*(\d+(?:[.,]\d+)?)?$")

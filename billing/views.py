@@ -54,7 +54,8 @@ _ACT_FIELD = re.compile(r"^acts\[(\d+)\]\.(\w+)$")
 _FORM_FIELDS = {"date": "date", "time": "time", "place": "place", "zone": "zone",
                 "distance_km": "distance_km", "coverage": "coverage",
                 "patient.birth_date": "birth_date", "patient.bsi_level": "bsi_level",
-                "ik_km_already_billed_today": "ik_km_already_billed_today"}
+                "ik_km_already_billed_today": "ik_km_already_billed_today",
+                "structure": "structure"}
 
 
 def _attach_error(exc: QuoteError, form, formset, filled) -> None:

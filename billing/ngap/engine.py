@@ -312,7 +312,7 @@ def _price_acts(acts: list[_Act], passage: Passage, bsi_today: bool, uncertain: 
                 a.exempt = True
             return False, False, False
 
-    home = passage.place == "domicile"
+    home = passage.place in _AT_HOME
     forfaits = [a for a in acts if a.p.is_forfait]
     forfait_listed = bool(forfaits)
     bsi_day = forfait_listed or bsi_today
@@ -599,11 +599,24 @@ def _line(code: str, coefficient: Decimal | None, rate: Decimal, tv, rules: tupl
 
 
 _PLACES, _ZONES, _COVERAGES = frozenset(PLACES), frozenset(ZONES), frozenset(COVERAGES)
+# Care at the patient's home: the resident's EHPAD is one (travel due, one
+# IFD for several residents of the same trip, NGAP-13-2), without the MCI.
+_AT_HOME = frozenset({"domicile", "ehpad"})
+_STRUCTURE_NAMES = {"had": "en hospitalisation à domicile (HAD)",
+                    "ssiad": "par un service de soins infirmiers à domicile (SSIAD)"}
 
 
 def validate(p: Passage, table: TariffTable) -> None:
     if p.place not in _PLACES:
         raise QuoteError(f"lieu inconnu : {p.place}", "place")
+    if p.structure is not None:
+        name = _STRUCTURE_NAMES.get(p.structure)
+        if name is None:
+            raise QuoteError(f"structure inconnue : {p.structure}", "structure")
+        raise QuoteError(
+            f"Patient pris en charge {name} : ses soins infirmiers sont payés par la structure, "
+            "pas à l'acte par l'assurance maladie. Facturez la structure selon la convention "
+            "passée avec elle.", "structure")
     if p.zone not in _ZONES:
         raise QuoteError(f"zone inconnue : {p.zone}", "zone")
     if p.coverage not in _COVERAGES:
@@ -647,7 +660,7 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
     bsi_today = p.bsi_forfait_already_billed_today if bsi_forfait_today is None else bsi_forfait_today
     ik_before = p.ik_km_already_billed_today if ik_km_before is None else ik_km_before
 
-    home = p.place == "domicile"
+    home = p.place in _AT_HOME
     block = _acts_block(p, snap, bsi_today, home)
     if block.warnings:
         warnings.extend(block.warnings)
@@ -698,6 +711,8 @@ def quote(passage: Passage, tariffs: TariffTable | None = None, *,
         reason = ("NGAP-23.2-1",) if eligible_heavy else ("NGAP-23.2-1", "NGAP-23.2-2")
         if not home:
             notes.append("Pas de MCI au cabinet (NGAP-23.2-3).")
+        elif p.place == "ehpad":
+            notes.append("Pas de MCI en EHPAD (NGAP-23.2-3).")
         elif orgsurv_only:
             pass
         elif bilan_plaie:

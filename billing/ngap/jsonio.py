@@ -18,6 +18,7 @@ from .model import (
     COVERAGES,
     GROUPS,
     PLACES,
+    STRUCTURES,
     ZERO,
     ZONES,
     ActFacts,
@@ -34,6 +35,7 @@ PASSAGE_KEYS = frozenset(
         "urgent_night_prescribed", "sunday_holiday_prescribed", "urgent_call", "palliative",
         "coverage", "care_related_to_ald", "shared_travel_with_previous_patient",
         "ik_km_already_billed_today", "bsi_forfait_already_billed_today", "home_care_prescribed",
+        "structure",
     }
 )
 REQUIRED_PASSAGE_KEYS = ("date", "time", "place", "patient", "acts")
@@ -229,6 +231,8 @@ def parse_passage(obj: Any, where: str = "", *, territory: str = "metropole",
             ik_before, f"{prefix}ik_km_already_billed_today", maximum=MAX_KM
         ),
         home_care_prescribed=home_prescribed,
+        structure=None if obj.get("structure") is None else _choice(
+            obj.get("structure"), STRUCTURES, f"{prefix}structure"),
         territory=territory,
         alsace_moselle=alsace_moselle,
         **flags,
@@ -297,6 +301,7 @@ def passage_json(p: Passage) -> dict:
         "ik_km_already_billed_today": number(p.ik_km_already_billed_today),
         "bsi_forfait_already_billed_today": p.bsi_forfait_already_billed_today,
         "home_care_prescribed": p.home_care_prescribed,
+        "structure": p.structure,
     }
 
 

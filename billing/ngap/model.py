@@ -8,7 +8,9 @@ from decimal import Decimal
 
 ZERO = Decimal(0)
 
-PLACES = ("domicile", "cabinet")
+PLACES = ("domicile", "cabinet", "ehpad")
+# Structures that pay the nursing care themselves (not the AMO by the act).
+STRUCTURES = ("had", "ssiad")
 ZONES = ("plaine", "montagne", "pied_ski")
 COVERAGES = ("standard", "ald", "maternite", "at_mp", "c2s")
 BSI_LEVELS = ("BSA", "BSB", "BSC")
@@ -79,8 +81,10 @@ class Passage:
     shared_travel_with_previous_patient: bool = False
     ik_km_already_billed_today: Decimal = ZERO
     bsi_forfait_already_billed_today: bool = False
-    # Beyond the ngap_quote keys (Python API / the visit hand-off):
     home_care_prescribed: bool = True  # NGAP-13-1
+    # "had" / "ssiad": the patient's care is paid by the structure (refused).
+    structure: str | None = None
+    # Beyond the ngap_quote keys (Python API / the visit hand-off):
     territory: str = "metropole"
     alsace_moselle: bool = False  # NGAP-14-7
 

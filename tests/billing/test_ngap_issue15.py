@@ -205,3 +205,48 @@ def test_readings_and_ngap_md_uncertain_items_agree():
         assert "UNCERTAIN" in items.get(reading.rule_id, ""), reading.rule_id
     uncertain = {rid for rid, rule in R.RULES.items() if rule.status == "UNCERTAIN"}
     assert uncertain <= {r.rule_id for r in R.READINGS}
+
+
+def test_ngap_23_2_3_ngap_13_2_care_in_an_ehpad():
+    """EHPAD: travel due (IFD), no MCI for a heavy dressing (NGAP-23.2-3), one
+    travel for several residents of the same trip (NGAP-13-2)."""
+    heavy = act("AMI", 4, tags=["pansement_lourd_complexe"])
+    first = engine.quote(passage(heavy, place="ehpad", distance_km=D(0)))
+    assert "IFD" in codes(first) and "MCI" not in codes(first)
+    assert any("Pas de MCI en EHPAD (NGAP-23.2-3)" in n for n in first.notes)
+    at_home = engine.quote(passage(heavy, place="domicile", distance_km=D(0)))
+    assert "MCI" in codes(at_home)
+    second = engine.quote(passage(act("AMI", 1), place="ehpad", distance_km=D(0),
+                                  shared_travel_with_previous_patient=True))
+    assert "IFD" not in codes(second) and "IK" not in codes(second)
+
+
+def test_had_and_ssiad_patients_are_refused_with_a_clear_message():
+    import pytest
+
+    from billing.ngap.model import QuoteError
+
+    for structure, name in (("had", "HAD"), ("ssiad", "SSIAD")):
+        with pytest.raises(QuoteError) as exc:
+            engine.quote(passage(act("AMI", 2), structure=structure, **HOME))
+        assert exc.value.field == "structure" and name in exc.value.message
+        assert "payés par la structure" in exc.value.message
+    status, out = _command({**BASE, "structure": "had"})
+    assert status == 2 and out["field"] == "structure" and "HAD" in out["error"]
+    status, out = _command({**BASE, "place": "ehpad"})
+    assert status == 0 and "MCI" not in [ln["code"] for ln in out["lines"]]
+    status, out = _command({**BASE, "structure": "clinique"})
+    assert status == 2 and out["field"] == "structure"
+
+
+def test_the_cotation_page_refuses_a_had_patient_at_the_field(personas):
+    from django.urls import reverse
+
+    from tests.billing.test_views import post_data
+
+    response = personas.client("nadia").post(reverse("billing:quote"),
+                                             post_data(structure="had"))
+    assert response.status_code == 400
+    assert "payés par la structure" in response.content.decode()
+    ehpad = personas.client("nadia").post(reverse("billing:quote"), post_data(place="ehpad"))
+    assert ehpad.status_code == 200

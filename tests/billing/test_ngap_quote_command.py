@@ -116,7 +116,7 @@ def mutate(**changes):
     (mutate(date="2026-02-30"), "date"),
     (mutate(date="10/03/2026"), "date"),
     (mutate(time="25:00"), "time"),
-    (mutate(place="ehpad"), "place"),
+    (mutate(place="hopital"), "place"),
     (mutate(zone="colline"), "zone"),
     (mutate(coverage="mutuelle"), "coverage"),
     (mutate(patient__bsi_level="BSZ"), "patient.bsi_level"),
