@@ -48,4 +48,3 @@ def items_for(user) -> list[dict]:
             continue
         visible.append({"label": item.label, "url": url, "url_name": item.url_name})
     return visible
-
