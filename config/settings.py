@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
 # belongs to a dead worker and is taken over.
 DOCUMENTS_RENDER_TIME_LIMIT = env.int("DOCUMENTS_RENDER_TIME_LIMIT", default=120)
 
+# R-REPL-43: days before and after a replacement contract during which the remplaçant
+# still sees the replaced titulaire's patients (hand-over, late notes).
+REPLACEMENT_ACCESS_MARGIN_DAYS = env.int("REPLACEMENT_ACCESS_MARGIN_DAYS", default=3)
+if not 0 <= REPLACEMENT_ACCESS_MARGIN_DAYS <= 31:
+    raise ImproperlyConfigured("REPLACEMENT_ACCESS_MARGIN_DAYS doit être entre 0 et 31 jours.")
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The cabinet itself (one deployment = one cabinet).

@@ -2,5 +2,18 @@ from django.apps import AppConfig
 
 
 class ReplacementsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'replacements'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "replacements"
+    verbose_name = "Remplacements"
+
+    def ready(self):
+        from core.models import Role
+        from core.navigation import NavItem, register
+        from documents import registry
+
+        from .documents import kinds
+
+        for kind in kinds():
+            registry.register(kind, replace=True)
+        register(NavItem("Remplacements", "replacements:home",
+                         frozenset({Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE}), order=55))

@@ -205,6 +205,12 @@ def fr_date(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def fr_number(value: Decimal, places: int = 2) -> str:
+    """1234.5 → "1 234,50" (French grouping and decimal comma)."""
+    text = f"{value:,.{places}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
 def _fr_dates(days: Iterable[dt.date], limit: int = 10) -> str:
     days = sorted(set(days))
     text = ", ".join(fr_date(d) for d in days[:limit])
@@ -518,9 +524,9 @@ def check_contract(
             bad(Finding(
                 "R-REPL-19",
                 f"Pour remplacer un infirmier conventionné, le remplaçant doit justifier de "
-                f"{config.required_experience_hours:,.0f} heures d'exercice effectif "
+                f"{fr_number(config.required_experience_hours, 0)} heures d'exercice effectif "
                 f"(18 mois) {_fr_period(window)} en établissement de soins, structure de "
-                f"soins ou GCS ; retenu : {hours:,.2f} h.".replace(",", " "),
+                f"soins ou GCS ; retenu : {fr_number(hours)} h.",
             ))
         excluded = [p for p in remplacant.experience if p.setting not in config.counting_settings]
         if excluded:
@@ -715,9 +721,9 @@ def profile_warnings(
     if hours < config.required_experience_hours:
         out.append(Finding(
             "R-REPL-19",
-            f"Expérience retenue : {hours:,.2f} h sur les 6 dernières années ; "
-            f"{config.required_experience_hours:,.0f} h sont nécessaires pour remplacer un "
-            "infirmier conventionné.".replace(",", " "),
+            f"Expérience retenue : {fr_number(hours)} h sur les 6 dernières années ; "
+            f"{fr_number(config.required_experience_hours, 0)} h sont nécessaires pour remplacer "
+            "un infirmier conventionné.",
         ))
     if p.cpam_attestation_on is None:
         out.append(Finding("R-REPL-20", "Attestation d'expérience de la CPAM de votre domicile "

@@ -205,7 +205,7 @@ def test_r_repl_19_conventionne_requires_2400_hours_within_six_years():
     short = [rules.Experience(D(2024, 1, 1), D(2024, 12, 31), hours=Decimal(1500), setting="gcs")]
     bad = check(r=remplacant(experience=short))
     assert "R-REPL-19" in violation_rules(bad)
-    assert "1 500.00 h" in bad.violations[0].message
+    assert "1\u202f500,00 h" in bad.violations[0].message
     # A non-conventionné titulaire: no experience condition.
     assert check(t=titulaire(conventionne=False), r=remplacant(experience=short)).valid
     enough = short + [rules.Experience(D(2023, 1, 1), D(2023, 12, 31), hours=Decimal(900), setting="structure_de_soins")]
