@@ -48,9 +48,11 @@ def past_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _templates(claire) -> list[Visit]:
-    """Claire's patients with acts: their acts are what julie does in the demo."""
+    """Claire's latest patients with acts (the earlier ones stay hers alone in the other
+    demos): their acts are what julie does in the demo."""
     seen, out = set(), []
-    for v in Visit.objects.filter(nurse=claire).exclude(acts=[]).select_related("patient").order_by("pk")[:200]:
+    for v in Visit.objects.filter(nurse=claire).exclude(acts=[]).select_related("patient").order_by(
+            "-patient_id", "pk")[:400]:
         if v.patient_id in seen or not v.patient.is_located:
             continue
         seen.add(v.patient_id)
@@ -126,7 +128,7 @@ def seed(stdout=None) -> dict:
         return {"contracts": 0}
     templates = _templates(claire)
 
-    def contract_for(start, end, motif, kind):
+    def contract_for(start, end, motif, kind, hand_over):
         unav = Unavailability.objects.create(titulaire=claire, kind=kind, start=start, end=end,
                                              note=motif)
         contract = services.save_contract(acting_user=claire, contract=Contract(
@@ -137,7 +139,8 @@ def seed(stdout=None) -> dict:
         ))
         signed_at = _aware(start - dt.timedelta(days=10), 18)
         services.sign_contract(acting_user=claire, contract=contract, signed_by_titulaire_at=signed_at,
-                               signed_by_remplacant_at=signed_at, sworn_titulaire=True, sworn_remplacant=True)
+                               signed_by_remplacant_at=signed_at, sworn_titulaire=True, sworn_remplacant=True,
+                               hand_over=hand_over)
         contract.refresh_from_db()
         services.record_transmission(acting_user=claire, contract=contract,
                                      sent_to_cdoi_titulaire_on=start - dt.timedelta(days=8),
@@ -146,7 +149,7 @@ def seed(stdout=None) -> dict:
         contract.refresh_from_db()
         return contract
 
-    old = contract_for(old_start, old_end, "Congés d'automne", "conge")
+    old = contract_for(old_start, old_end, "Congés", "conge", True)
     done = _done_visits(julie, claire, [old_start + dt.timedelta(days=i) for i in range(old_end.day - old_start.day + 1)],
                         templates)
     services.close_contract(acting_user=claire, contract=old, terminate=False, on=old_end)
@@ -159,7 +162,9 @@ def seed(stdout=None) -> dict:
             amount=st.totals.retrocession, method="virement", reference=f"VIR-{month:%Y%m}-JP"))
     MonthlyStatement.objects.get_or_create(contract=old, month=month)
 
-    current = contract_for(cur_start, cur_end, "Congés annuels", "conge")
+    # Claire's coming tournées stay hers in the demo (the tournées demo and its tests use
+    # them): the contract page lists them under R-REPL-5 with the « Confier » button.
+    current = contract_for(cur_start, cur_end, "Congés annuels", "conge", False)
     past_days = [cur_start + dt.timedelta(days=i) for i in range((min(today, cur_end + dt.timedelta(days=1)) - cur_start).days)]
     done += _done_visits(julie, claire, past_days, templates)
     if stdout is not None:

@@ -190,7 +190,8 @@ def _give_back_visits(*, acting_user, contract: Contract, after: dt.date) -> int
 @transaction.atomic
 def sign_contract(*, acting_user, contract: Contract, signed_by_titulaire_at: dt.datetime,
                   signed_by_remplacant_at: dt.datetime, sworn_titulaire: bool,
-                  sworn_remplacant: bool, expected_version: int | None = None) -> HandoverResult:
+                  sworn_remplacant: bool, expected_version: int | None = None,
+                  hand_over: bool = True) -> HandoverResult:
     """brouillon → signé: both signatures, every rule checked (a violation refuses the
     signature with its rule id), then the titulaire's visits are handed over."""
     stored = _bump(Contract, contract, expected_version)
@@ -219,7 +220,10 @@ def sign_contract(*, acting_user, contract: Contract, signed_by_titulaire_at: dt
     stored.save()
     contract.refresh_from_db()
     audit.record(actor=acting_user, action="contract.sign", obj=stored)
-    # R-REPL-5: the titulaire's own visits are handed over rather than refused.
+    # R-REPL-5: the titulaire's own visits are handed over rather than refused; with
+    # hand_over=False they stay listed on the contract page, to hand over from there.
+    if not hand_over:
+        return HandoverResult()
     return hand_over_visits(acting_user=acting_user, contract=stored)
 
 
