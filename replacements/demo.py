@@ -63,7 +63,7 @@ def _templates(claire) -> list[Visit]:
 
 
 def _done_visits(julie, claire, days, templates) -> int:
-    from cabinet.services import tournees
+    from cabinet.services import visit_outcome
 
     done = 0
     for day in days:
@@ -74,7 +74,7 @@ def _done_visits(julie, claire, days, templates) -> int:
                               acts=t.acts, expected_duration_min=t.expected_duration_min),
             )
             if visit.status != VisitStatus.DONE:
-                tournees.mark_done(acting_user=julie, visit=visit, done_at=_aware(day, 8 + i))
+                visit_outcome.mark_done(acting_user=julie, visit=visit, done_at=_aware(day, 8 + i))
                 done += 1
     return done
 

@@ -144,7 +144,8 @@ def hand_over_visits(*, acting_user, contract: Contract) -> HandoverResult:
     to the remplaçant's tournées (cabinet's « Confier à »), billed under the titulaire's name
     (`Visit.on_behalf_of`, used by billing to price under the titulaire and remember the
     performer). A visit that cannot move (a skill the remplaçant lacks) stays listed."""
-    from cabinet.services import tournees
+    from cabinet.services import planning
+    from cabinet.services.tournee_errors import TourneeError
 
     result = HandoverResult()
     if contract.status not in selectors.LIVE:
@@ -162,9 +163,9 @@ def hand_over_visits(*, acting_user, contract: Contract) -> HandoverResult:
         visit = by_id[step.visit]
         try:
             with transaction.atomic():
-                tournees.reassign_visit(acting_user=acting_user, visit=visit, nurse=contract.remplacant)
+                planning.reassign_visit(acting_user=acting_user, visit=visit, nurse=contract.remplacant)
                 Visit.objects.filter(pk=visit.pk).update(on_behalf_of_id=step.on_behalf_of)
-        except tournees.TourneeError as exc:
+        except TourneeError as exc:
             result.refused.append((visit, str(exc)))
             continue
         result.moved.append(visit.pk)
@@ -176,13 +177,13 @@ def hand_over_visits(*, acting_user, contract: Contract) -> HandoverResult:
 
 def _give_back_visits(*, acting_user, contract: Contract, after: dt.date) -> int:
     """On early termination, the planned visits after the last day return to the titulaire."""
-    from cabinet.services import tournees
+    from cabinet.services import planning
 
     visits = list(Visit.objects.filter(nurse_id=contract.remplacant_id,
                                        on_behalf_of_id=contract.titulaire_id,
                                        date__gt=after, status=VisitStatus.PLANNED))
     for visit in visits:
-        tournees.reassign_visit(acting_user=acting_user, visit=visit, nurse=contract.titulaire)
+        planning.reassign_visit(acting_user=acting_user, visit=visit, nurse=contract.titulaire)
     Visit.objects.filter(pk__in=[v.pk for v in visits]).update(on_behalf_of=None)
     return len(visits)
 

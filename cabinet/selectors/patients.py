@@ -7,10 +7,12 @@ Access policy:
   one cabinet). The secrétaire sees administrative data only: never the
   clinical notes (`can_see_clinical`).
 - remplaçant: S-AUTHZ-3 says the patients of the titulaires replaced during the
-  contract period. The contract models do not exist yet (replacements app), so
-  for now a remplaçant sees the patients of the visits assigned to them
-  (`Visit.nurse == user`), whatever their date. The replacements app will
-  widen this to the replaced titulaires' patients over the contract period.
+  contract period (R-REPL-43). A signed contract hands the titulaire's visits of
+  the period to the remplaçant (replacements app, `Visit.nurse` = her,
+  `on_behalf_of` = the titulaire); she sees the patients of the visits assigned
+  to her from `REPLACEMENT_ACCESS_MARGIN_DAYS` days ago on, so access ends a few
+  days after her last visit of the contract. (The cabinet never imports the
+  replacements app: the visits carry what it needs.)
 - administrateur: no patient data at all (no clinical or administrative
   record); the administrator reads the access log per patient
   (`patient_for_access_log`), which shows the patient's name only.
@@ -18,7 +20,11 @@ Access policy:
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.access import NURSES, OFFICE, STAFF
 from core.models import Role
@@ -32,8 +38,9 @@ def patients_visible_to(user) -> QuerySet[Patient]:
     if role in OFFICE:
         return Patient.objects.all()
     if role == Role.REMPLACANT:
+        since = timezone.localdate() - dt.timedelta(days=settings.REPLACEMENT_ACCESS_MARGIN_DAYS)
         return Patient.objects.filter(
-            pk__in=Visit.objects.filter(nurse=user).values("patient_id")
+            pk__in=Visit.objects.filter(nurse=user, date__gte=since).values("patient_id")
         )
     return Patient.objects.none()
 

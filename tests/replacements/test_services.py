@@ -13,7 +13,7 @@ from django.db.utils import DatabaseError
 from billing.models import Seance
 from cabinet.models import Visit
 from cabinet.models.visits import VisitStatus
-from cabinet.services import tournees
+from cabinet.services import visit_outcome
 from core.models import AuditEvent
 from replacements import selectors, services, statements
 from replacements.models import Contract, ContractStatus, RetrocessionPayment
@@ -146,7 +146,7 @@ def test_signature_hands_titulaire_visits_over_billed_under_her_name(parties):
     assert inside.tournee.nurse_id == rem.pk
     assert (outside.nurse_id, outside.on_behalf_of_id) == (tit.pk, None)
     # R-REPL-40 / R-REPL-42: done by the remplaçante, billed under the titulaire.
-    tournees.mark_done(acting_user=rem, visit=inside)
+    visit_outcome.mark_done(acting_user=rem, visit=inside)
     seance = Seance.objects.get(visit=inside)
     assert (seance.nurse_id, seance.performed_by_id) == (tit.pk, rem.pk)
     assert seance.total > 0
@@ -215,3 +215,20 @@ def test_r_repl_43_access_window_of_the_replaced_titulaire(contract, settings):
     assert selectors.replaced_titulaire_ids(rem, dt.date(2026, 4, 4)) == []
     assert selectors.replaced_titulaire_ids(rem, dt.date(2026, 2, 25)) == []
     assert selectors.replaced_titulaire_ids(contract.titulaire, dt.date(2026, 3, 15)) == []
+
+
+def test_r_repl_43_replaced_patients_visible_only_during_the_contract_and_margin(parties, settings):
+    from django.utils import timezone
+
+    from cabinet.models import Patient
+    from cabinet.selectors.patients import patients_visible_to
+
+    settings.REPLACEMENT_ACCESS_MARGIN_DAYS = 3
+    tit, rem = parties
+    old, recent = Patient.objects.order_by("pk")[:2]
+    today = timezone.localdate()
+    for patient, days_ago in ((old, 4), (recent, 3)):
+        Visit.objects.create(patient=patient, nurse=rem, on_behalf_of=tit, date=today - dt.timedelta(days=days_ago),
+                             window_start=dt.time(8), window_end=dt.time(9), status=VisitStatus.DONE)
+    visible = set(patients_visible_to(rem))
+    assert recent in visible and old not in visible

@@ -85,15 +85,17 @@ def test_statement_pdf_is_requested_not_awaited(contract, client, django_capture
     assert data["fees"] == Decimal("63.00") and data["retrocession"] == Decimal("70.45")
 
 
-def test_statement_pdf_renders(contract, eager):
+def test_statement_pdf_renders(contract, eager, django_capture_on_commit_callbacks):
     from documents.services import request_document
 
     make_seances(contract.titulaire, contract.remplacant, 5)
     statement = MonthlyStatement.objects.create(contract=contract, month=MONTH)
-    document = request_document(acting_user=contract.remplacant, kind=docs.STATEMENT, obj=statement)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = request_document(acting_user=contract.remplacant, kind=docs.STATEMENT, obj=statement)
     document.refresh_from_db()
     assert document.status == "ready" and document.file.size > 1000
-    contract_doc = request_document(acting_user=contract.titulaire, kind=docs.CONTRACT, obj=contract)
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_doc = request_document(acting_user=contract.titulaire, kind=docs.CONTRACT, obj=contract)
     contract_doc.refresh_from_db()
     assert contract_doc.status == "ready"
     clauses = [c["title"] for c in docs.contract_context(contract)["clauses"]]
