@@ -7,8 +7,8 @@ Which acts count: the séances PERFORMED by the remplaçant (`performed_by`) and
 the titulaire (`nurse`, R-REPL-40), active (priced), dated inside the contract's period
 (or up to its termination). Travel indemnities are the lines of kind "travel" (IFD, IK);
 everything else is a care fee (R-REPL-36, R-REPL-48). Basis: the fees billed, by date of
-care (R-REPL-35, R-RETRO-5); the "collected" basis is shown on the same figures with a
-note until the invoices and payments of the ledger carry the collection dates.
+care (R-REPL-35); with the "collected" basis, an invoice rejected by the payer reduces the
+month in which the rejection is recorded (R-RETRO-5).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from billing.models import Seance, SeanceLine, SeanceStatus
+from billing.models.invoices import InvoiceKind, InvoiceLine, InvoiceStatus
 
 from . import retrocession as retro
 from .models import Basis, Contract, ContractStatus, RetrocessionPayment
@@ -93,7 +94,7 @@ class Statement:
             d = days.setdefault(r.date, {"date": r.date, "seances": 0, "patients": 0,
                                          "fees": ZERO, "travel": ZERO})
             d["seances"] += r.seances
-            d["patients"] += 1
+            d["patients"] += 1 if r.patient_id else 0
             d["fees"] += r.fees
             d["travel"] += r.travel
         return [days[k] for k in sorted(days)]
@@ -112,9 +113,10 @@ class Statement:
     @property
     def basis_note(self) -> str:
         if self.contract.basis == Basis.COLLECTED:
-            return ("Assiette « honoraires encaissés » : montants facturés à la date des soins, "
-                    "à régulariser des impayés et rejets enregistrés.")
-        return "Assiette : honoraires facturés, à la date des soins (R-REPL-35)."
+            return ("Assiette « honoraires encaissés » : honoraires des soins, diminués des "
+                    "factures rejetées le mois où le rejet est enregistré (R-REPL-35, R-RETRO-5).")
+        return ("Assiette « honoraires facturés » : honoraires des soins à leur date ; les rejets "
+                "restent à la charge du titulaire (R-REPL-35).")
 
 
 def contract_span(contract: Contract) -> tuple[dt.date, dt.date]:
@@ -125,63 +127,104 @@ def contract_span(contract: Contract) -> tuple[dt.date, dt.date]:
     return period.start, end
 
 
-def _rows(remplacant_id: int, titulaire_ids: list[int], start: dt.date, end: dt.date):
-    """One aggregate query: (titulaire, day, patient) → séances, fees, travel."""
+def _rows(remplacant_id: int, titulaire_ids: list[int], start: dt.date, end: dt.date,
+          by_patient: bool = True):
+    """One aggregate query: (titulaire, day[, patient]) → séances, fees, travel."""
+    keys = ["seance__nurse_id", "seance__date"]
+    if by_patient:
+        keys += ["seance__patient_id", "seance__patient__last_name", "seance__patient__first_name"]
     lines = (
         SeanceLine.objects.filter(
             seance__performed_by_id=remplacant_id, seance__nurse_id__in=titulaire_ids,
             seance__status=SeanceStatus.PRICED, seance__date__gte=start, seance__date__lte=end,
         )
-        .values("seance__nurse_id", "seance__date", "seance__patient_id",
-                "seance__patient__last_name", "seance__patient__first_name")
+        .values(*keys)
         .annotate(
             fees=Coalesce(Sum("amount", filter=~Q(kind="travel")), Value(ZERO), output_field=MONEY),
             travel=Coalesce(Sum("amount", filter=Q(kind="travel")), Value(ZERO), output_field=MONEY),
             seances=Count("seance_id", distinct=True),
         )
-        .order_by("seance__date", "seance__patient__last_name", "seance__patient_id")
+        .order_by(*keys[1:], "seance__nurse_id")
     )
     return list(lines)
 
 
-def _covering(contracts: list[Contract], titulaire_id: int, day: dt.date) -> Contract | None:
+TRAVEL_CODES = ("IFD", "IFI", "IK")
+REJECTS_LABEL = "Factures rejetées (assiette encaissée)"
+
+
+def _rejections(remplacant_id: int, titulaire_ids: list[int], start: dt.date, end: dt.date):
+    """R-RETRO-5: the remplaçant's acts on invoices rejected within [start, end], by the
+    day the rejection was recorded and the day of care (one query)."""
+    return list(
+        InvoiceLine.objects.filter(
+            invoice__kind=InvoiceKind.INVOICE, invoice__status=InvoiceStatus.REJECTED,
+            invoice__nurse_id__in=titulaire_ids, seance__performed_by_id=remplacant_id,
+            invoice__settled_at__date__gte=start, invoice__settled_at__date__lte=end,
+        )
+        .values("invoice__nurse_id", "invoice__settled_at__date", "seance__date")
+        .annotate(
+            fees=Coalesce(Sum("amount", filter=~Q(code__in=TRAVEL_CODES)), Value(ZERO), output_field=MONEY),
+            travel=Coalesce(Sum("amount", filter=Q(code__in=TRAVEL_CODES)), Value(ZERO), output_field=MONEY),
+            seances=Count("seance_id", distinct=True),
+        )
+        .order_by("invoice__settled_at__date", "seance__date")
+    )
+
+
+def _covering(spans: list[tuple[Contract, dt.date, dt.date]], titulaire_id: int,
+              day: dt.date) -> Contract | None:
     """The contract whose span covers the day; an avenant wins over what it amends."""
     found = None
-    for c in contracts:
-        if c.titulaire_id != titulaire_id:
-            continue
-        start, end = contract_span(c)
-        if start <= day <= end and (found is None or c.parent_id == found.pk):
+    for c, start, end in spans:
+        if c.titulaire_id == titulaire_id and start <= day <= end and (
+                found is None or c.parent_id == found.pk):
             found = c
     return found
 
 
 def statements_for(remplacant_id: int, start: dt.date, end: dt.date,
-                   contracts: list[Contract] | None = None) -> list[Statement]:
+                   contracts: list[Contract] | None = None, by_patient: bool = True) -> list[Statement]:
     """Every live or past contract of the remplaçant over [start, end], each with its acts,
-    payments of the months concerned and the computation (R-RETRO-1…4)."""
+    payments of the months concerned and the computation (R-RETRO-1…4). Without
+    `by_patient` the rows are whole days (enough for the totals of a year)."""
     if contracts is None:
         contracts = list(
             Contract.objects.filter(remplacant_id=remplacant_id)
             .exclude(status=ContractStatus.DRAFT)
             .select_related("titulaire", "remplacant").order_by("start_at", "pk")
         )
-    contracts = [c for c in contracts if contract_span(c)[0] <= end and contract_span(c)[1] >= start]
+    # The spans once per contract: they convert aware datetimes to local dates.
+    spans = [(c, *contract_span(c)) for c in contracts]
+    spans = [(c, s, e) for c, s, e in spans if s <= end and e >= start]
+    contracts = [c for c, _s, _e in spans]
     if not contracts:
         return []
-    rows = _rows(remplacant_id, sorted({c.titulaire_id for c in contracts}), start, end)
+    rows = _rows(remplacant_id, sorted({c.titulaire_id for c in contracts}), start, end, by_patient)
     payments = list(RetrocessionPayment.objects.filter(
         contract__in=contracts, month__gte=start.replace(day=1), month__lte=end).order_by("paid_on", "pk"))
     by_contract: dict[int, Statement] = {c.pk: Statement(c, start, end) for c in contracts}
     for line in rows:
-        contract = _covering(contracts, line["seance__nurse_id"], line["seance__date"])
+        contract = _covering(spans, line["seance__nurse_id"], line["seance__date"])
         if contract is None:
             continue
         by_contract[contract.pk].rows.append(Row(
-            date=line["seance__date"], patient_id=line["seance__patient_id"],
-            patient=f"{line['seance__patient__last_name'].upper()} {line['seance__patient__first_name']}",
+            date=line["seance__date"], patient_id=line.get("seance__patient_id", 0),
+            patient=(f"{line['seance__patient__last_name'].upper()} {line['seance__patient__first_name']}"
+                     if by_patient else ""),
             seances=line["seances"], fees=_cents(line["fees"]), travel=_cents(line["travel"]),
         ))
+    if any(c.basis == Basis.COLLECTED for c in contracts):
+        # R-RETRO-5 / R-REPL-35: with the "collected" basis the remplaçant bears the
+        # rejected claims: a rejection reduces the month in which it is recorded.
+        for line in _rejections(remplacant_id, sorted({c.titulaire_id for c in contracts}), start, end):
+            contract = _covering(spans, line["invoice__nurse_id"], line["seance__date"])
+            if contract is None or contract.basis != Basis.COLLECTED:
+                continue
+            by_contract[contract.pk].rows.append(Row(
+                date=line["invoice__settled_at__date"], patient_id=0, patient=REJECTS_LABEL,
+                seances=0, fees=-_cents(line["fees"]), travel=-_cents(line["travel"]),
+            ))
     for p in payments:
         by_contract[p.contract_id].payments.append(p)
     for st in by_contract.values():
@@ -208,7 +251,7 @@ def months_of(remplacant_id: int, year: int) -> list[dict]:
     for the acts and the payments, whatever the number of months and contracts)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     out = []
-    statements = statements_for(remplacant_id, start, end)
+    statements = statements_for(remplacant_id, start, end, by_patient=False)
     months: dict[dt.date, dict] = {}
     for st in statements:
         for m in st.result.months:

@@ -232,3 +232,40 @@ def test_r_repl_43_replaced_patients_visible_only_during_the_contract_and_margin
                              window_start=dt.time(8), window_end=dt.time(9), status=VisitStatus.DONE)
     visible = set(patients_visible_to(rem))
     assert recent in visible and old not in visible
+
+
+def _rejected_invoice(tit, seances, settled_on):
+    from django.utils import timezone
+
+    from billing.models.invoices import Invoice, InvoiceLine
+
+    invoice = Invoice.objects.create(
+        patient=seances[0].patient, nurse=tit, created_by=tit, status="rejetee", sequence=1,
+        number="F-1", settled_at=timezone.make_aware(dt.datetime.combine(settled_on, dt.time(10))))
+    position = 0
+    for s in seances:
+        for line in s.lines.all():
+            InvoiceLine.objects.create(invoice=invoice, seance=s, position=position, date=s.date, code=line.code,
+                                       rate=line.rate, unit_value=line.unit_value, amount=line.amount,
+                                       tariff_date=line.tariff_date, amo_rate=line.amo_rate, amo=line.amo)
+            position += 1
+    return invoice
+
+
+def test_r_retro_5_rejection_reduces_the_month_it_is_recorded_with_collected_basis(parties):
+    tit, rem = parties
+    contract = make_contract(tit, rem, basis="collected")
+    seances = make_seances(tit, rem, 10)
+    _rejected_invoice(tit, seances[:2], dt.date(2026, 3, 20))
+    march = statements.contract_statement(contract, *statements.month_bounds(2026, 3))
+    # 10 × 12.60 − 2 × 12.60 = 100.80 of care; 8 × 2.75 = 22.00 of travel.
+    assert march.totals.fees == Decimal("100.80") and march.totals.travel == Decimal("22.00")
+    assert any(p["patient"] == statements.REJECTS_LABEL for p in march.by_patient())
+    assert march.seances == 10
+
+
+def test_r_retro_5_billed_basis_ignores_rejections(contract):
+    seances = make_seances(contract.titulaire, contract.remplacant, 10)
+    _rejected_invoice(contract.titulaire, seances[:2], dt.date(2026, 3, 20))
+    march = statements.contract_statement(contract, *statements.month_bounds(2026, 3))
+    assert march.totals.fees == Decimal("126.00")
