@@ -171,7 +171,7 @@ def hand_over_visits(*, acting_user, contract: Contract) -> HandoverResult:
         result.moved.append(visit.pk)
     if result.moved:
         audit.record(actor=acting_user, action="contract.handover", obj=contract,
-                     visits=len(result.moved), refused=len(result.refused))
+                     visits=len(result.moved), remaining=len(result.refused))
     return result
 
 
@@ -297,7 +297,7 @@ def create_avenant(*, acting_user, contract: Contract) -> Contract:
     avenant.cdoi_observations = avenant.termination_reason = ""
     avenant.created_by = acting_user if getattr(acting_user, "pk", None) else None
     avenant.save()
-    audit.record(actor=acting_user, action="contract.avenant", obj=avenant, parent=contract.pk)
+    audit.record(actor=acting_user, action="contract.avenant", obj=avenant, number=contract.number)
     return avenant
 
 
@@ -306,5 +306,5 @@ def record_payment(*, acting_user, payment: RetrocessionPayment) -> Retrocession
     payment.recorded_by = acting_user if getattr(acting_user, "pk", None) else None
     payment.save()
     audit.record(actor=acting_user, action="retrocession_payment.create", obj=payment,
-                 contract=payment.contract_id, amount=str(payment.amount))
+                 number=payment.contract.number, total=str(payment.amount))
     return payment

@@ -439,6 +439,8 @@ def my_retrocession(request: HttpRequest) -> HttpResponse:
     month = statements.parse_month(request.GET.get("mois"), today)
     context = _month_context(request, month, request.user.pk)
     context["own"] = True
+    # The statement lists patients by name: the read is logged (S-TRACE-1).
+    record(actor=request.user, action="view", view="replacements:my_retrocession", dates=f"{month:%Y-%m}")
     return render(request, "replacements/retrocession.html", context)
 
 
@@ -450,6 +452,8 @@ def contract_statement(request: HttpRequest, pk: int) -> HttpResponse:
     default = min(today, statements.contract_span(contract)[1]) if start <= today else start
     month = statements.parse_month(request.GET.get("mois"), default)
     context = _month_context(request, month, contract.remplacant_id, contracts=[contract])
+    record(actor=request.user, action="view", obj=contract, view="replacements:contract_statement",
+           dates=f"{month:%Y-%m}")
     context.update(contract=contract, can_pay=selectors.can_record_payment(request.user, contract),
                    payment_form=PaymentForm(initial={"paid_on": today, "month": month}))
     if context["statements"]:
