@@ -12,8 +12,9 @@ NOTHING_FOR_ADMIN = dict(admin=403)
 def _contract(p):
     from replacements.models import Contract
 
-    return Contract.objects.filter(titulaire=p.claire, remplacant=p.julie,
-                                   status__in=("signe", "transmis")).order_by("-start_at").first()
+    # The demo's current contract (whatever a crawl did to its lifecycle meanwhile).
+    return Contract.objects.filter(titulaire=p.claire, remplacant=p.julie, parent__isnull=True).exclude(
+        status="brouillon").order_by("-start_at").first()
 
 
 def _pk(p):
@@ -21,9 +22,15 @@ def _pk(p):
 
 
 def _autorisation(p):
+    import datetime as dt
+
     from replacements.models import Autorisation
 
-    return {"kind": "autorisation", "pk": Autorisation.objects.filter(profile__user=p.julie).first().pk}
+    # A crawl deletes it as julie: the next persona gets a fresh one.
+    found = Autorisation.objects.filter(profile__user=p.julie).first() or Autorisation.objects.create(
+        profile=p.julie.remplacant_profile, number="TEST", issued_on=dt.date(2026, 1, 1),
+        valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 12, 31))
+    return {"kind": "autorisation", "pk": found.pk}
 
 
 # A contract's page: its two parties and the secretary; other titulaires get 404.
