@@ -21,6 +21,11 @@ class BillingConfig(AppConfig):
         from .home import register as register_home_cards
 
         register_home_cards()
+        register(NavItem("Factures", "billing:invoice_list", STAFF, order=46))
+        register(NavItem("À vérifier", "billing:audit_worklist", STAFF, order=47))
+        from .invoicing.documents import register_kinds
+
+        register_kinds()
         # Done visits become séances (phase 2 hand-off, cabinet/signals.py).
         visit_completed.connect(receivers.on_visit_completed,
                                 dispatch_uid="billing.on_visit_completed")

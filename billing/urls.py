@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_entry
+from . import views, views_entry, views_invoices
 
 app_name = "billing"
 
@@ -14,4 +14,21 @@ urlpatterns = [
     path("saisie/actes/", views_entry.entry_acts, name="entry_acts"),
     path("saisie/<int:pk>/", views_entry.entry_edit, name="entry_edit"),
     path("saisie/<int:pk>/annuler/", views_entry.entry_cancel, name="entry_cancel"),
+    path("factures/", views_invoices.invoice_list, name="invoice_list"),
+    path("factures/nouvelle/", views_invoices.invoice_new, name="invoice_new"),
+    path("factures/valider/", views_invoices.invoice_validate_many,
+         name="invoice_validate_many"),
+    path("factures/<int:pk>/", views_invoices.invoice_detail, name="invoice_detail"),
+    path("factures/<int:pk>/valider/", views_invoices.invoice_validate, name="invoice_validate"),
+    path("factures/<int:pk>/accepter/", views_invoices.invoice_acknowledge,
+         name="invoice_acknowledge"),
+    path("factures/<int:pk>/retirer/<int:seance_pk>/", views_invoices.invoice_remove_seance,
+         name="invoice_remove_seance"),
+    path("factures/<int:pk>/supprimer/", views_invoices.invoice_delete, name="invoice_delete"),
+    path("factures/<int:pk>/avoir/", views_invoices.invoice_credit_note,
+         name="invoice_credit_note"),
+    path("a-verifier/", views_invoices.audit_worklist, name="audit_worklist"),
+    path("export-fse/", views_invoices.export_list, name="export_list"),
+    path("export-fse/<int:pk>/", views_invoices.export_download, name="export_download"),
+    path("export-fse/<int:pk>/transmis/", views_invoices.export_transmit, name="export_transmit"),
 ]
