@@ -54,13 +54,15 @@ def _passages(monday, users) -> list[Seance]:
                    key=lambda p: p.pk)
     seances = []
     slots: dict = {}
-    for n, plan in enumerate(plans):
+    # Claire's last selected patient is seen by Julie, her remplaçante, billed
+    # under Claire (FAC-1).
+    claire_plans = [p for p in plans if p.nurse.username == "claire"]
+    replaced = claire_plans[-1] if claire_plans else None
+    for plan in plans:
         acts = [act.as_visit_act() for act in plan.acts.all()]
         if not acts:
             continue
-        # Claire's first patient is seen by Julie, her remplaçante, billed under
-        # Claire (FAC-1).
-        performer = users["julie"] if n == 0 and plan.nurse.username == "claire" else plan.nurse
+        performer = users["julie"] if plan == replaced else plan.nurse
         for offset in range(5):
             day = monday + timedelta(days=offset)
             index = slots.get((performer.pk, day), 0)
