@@ -279,6 +279,10 @@ def invoice_remove_seance(request: HttpRequest, pk: int, seance_pk: int) -> Http
         return redirect("billing:invoice_detail", pk=pk)
     messages.success(request, "Séance retirée de la facture : elle peut être corrigée puis "
                               "facturée à nouveau.")
+    seance = Seance.objects.filter(pk=seance_pk).only("source").first()
+    if seance is not None and seance.source == "entry":
+        # An entered passage is corrected where it was entered.
+        return redirect("billing:entry_edit", pk=seance_pk)
     if remaining is None:
         return redirect("billing:invoice_new")
     return redirect("billing:invoice_detail", pk=pk)

@@ -28,7 +28,17 @@ def test_remove_the_faulty_seance(personas):
 
 def test_the_last_seance_removes_the_draft(personas):
     seance = clean_seance(personas.claire)
+    seance.source = "visit"
+    seance.save(update_fields=["source"])
     [invoice] = services.create_invoices(acting_user=personas.nadia, seance_ids=[seance.pk])
     response = personas.client("nadia").post(
         reverse("billing:invoice_remove_seance", args=[invoice.pk, seance.pk]))
     assert response["Location"] == reverse("billing:invoice_new")
+
+
+def test_an_entered_passage_goes_back_to_its_entry_to_be_corrected(personas):
+    seance = make_seance(make_patient(), personas.claire, prescription=None)  # source "entry"
+    [invoice] = services.create_invoices(acting_user=personas.nadia, seance_ids=[seance.pk])
+    response = personas.client("nadia").post(
+        reverse("billing:invoice_remove_seance", args=[invoice.pk, seance.pk]))
+    assert response["Location"] == reverse("billing:entry_edit", args=[seance.pk])
