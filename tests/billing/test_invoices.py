@@ -124,18 +124,27 @@ def test_fac_6_ald_related_care_at_100_percent(personas):
 
 
 def test_fac_3_and_fac_4_validation_numbers_per_nurse_in_order(personas):
+    from django.db.models import Max
+
+    def last(nurse):
+        return Invoice.objects.filter(nurse=nurse).aggregate(m=Max("sequence"))["m"] or 0
+
+    before_claire, before_marc = last(personas.claire), last(personas.marc)
     seances = [clean_seance(personas.claire), clean_seance(personas.claire),
                clean_seance(personas.marc)]
     invoices = services.create_invoices(acting_user=personas.nadia,
                                         seance_ids=[s.pk for s in seances])
     report = services.validate_invoices(acting_user=personas.nadia, invoices=invoices)
     assert not report.blocked
-    claire = sorted(i.sequence for i in Invoice.objects.filter(nurse=personas.claire))
-    marc = [i.sequence for i in Invoice.objects.filter(nurse=personas.marc)]
-    assert claire == [1, 2] and marc == [1]
-    invoice = Invoice.objects.filter(nurse=personas.claire).get(sequence=2)
+    ids = [i.pk for i in invoices]
+    claire = sorted(Invoice.objects.filter(nurse=personas.claire, pk__in=ids)
+                    .values_list("sequence", flat=True))
+    marc = list(Invoice.objects.filter(nurse=personas.marc, pk__in=ids)
+                .values_list("sequence", flat=True))
+    assert claire == [before_claire + 1, before_claire + 2] and marc == [before_marc + 1]
+    invoice = Invoice.objects.filter(nurse=personas.claire).get(sequence=before_claire + 2)
     assert invoice.status == InvoiceStatus.VALIDATED and invoice.validated_by == personas.nadia
-    assert invoice.number.endswith("-000002")
+    assert invoice.number.endswith(f"-{before_claire + 2:06d}")
 
 
 def test_fac_4_validated_invoice_cannot_be_edited_or_deleted_by_services(personas):
