@@ -5,7 +5,7 @@ partiellement payée, rejetée, annulée by an avoir — and séances with audit
 findings for the « à vérifier » list (a passage without prescription, AUD-1;
 a coefficient different from the prescription, AUD-3).
 
-Idempotent: the passages are keyed by (care plan, date, slot "demo-f"); a
+Idempotent: the passages are keyed by (care plan, date, slot "dfac"); a
 week already seeded is left as it is."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cabinet.models import CarePlan, Visit
 from cabinet.models.visits import VisitStatus
 from core.models import User
 
-SLOT = "demo-f"
+SLOT = "dfac"  # Visit.slot holds 5 characters
 PLANS_PER_NURSE = 4
 
 
