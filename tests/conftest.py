@@ -41,7 +41,23 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        allow_truncate_in_test_database()
         call_command("seed_demo", quiet=True)
+
+
+def allow_truncate_in_test_database() -> None:
+    """The audit trail, invoiced séances and ready documents refuse TRUNCATE
+    on PostgreSQL (S-TRACE-3, S-DATA-1) unless the database sets
+    `cabinet.allow_truncate`; the test runner empties tables with TRUNCATE
+    between transactional tests, so the test database (only) sets it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    name = connection.ops.quote_name(connection.settings_dict["NAME"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER DATABASE {name} SET cabinet.allow_truncate = 'on'")
+    connection.close()  # the setting applies to new connections
 
 
 @pytest.fixture(scope="session")
