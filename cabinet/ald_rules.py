@@ -68,6 +68,12 @@ def add_months(day: date, months: int) -> date:
     month0 = day.month - 1 + months
     year = day.year + month0 // 12
     month = month0 % 12 + 1
+    # A date stored before dates had a range (9999-12-31) must not make a
+    # page fail: clamp to Python's date range.
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     # Clamp the day (31 August + 6 months = 28/29 February).
     for dom in (day.day, 30, 29, 28):
         try:
@@ -84,15 +90,22 @@ def add_years(day: date, years: int) -> date:
 def valid_to(*, valid_from: date, procedure: str, validity_years: int | None) -> date:
     """R-ALD-8 / R-ALD-9: end of the exemption (the last day covered)."""
     if procedure == "derogatoire":
-        return add_months(valid_from, DEROGATORY_MONTHS) - timedelta(days=1)
+        return _minus_one_day(add_months(valid_from, DEROGATORY_MONTHS))
     if validity_years not in VALIDITY_YEARS:
         raise ValueError("durée de validité : 3, 5 ou 10 ans")
-    return add_years(valid_from, validity_years) - timedelta(days=1)
+    return _minus_one_day(add_years(valid_from, validity_years))
+
+
+def _minus_one_day(day: date) -> date:
+    return day if day in (date.min, date.max) else day - timedelta(days=1)
 
 
 def deemed_accepted_on(sent_at: date) -> date:
     """R-ALD-7: silence of the control service for 14 days counts as agreement."""
-    return sent_at + DEEMED_ACCEPTED_AFTER
+    try:
+        return sent_at + DEEMED_ACCEPTED_AFTER
+    except OverflowError:  # a date stored before dates had a range
+        return date.max
 
 
 # Derived states shown to users.

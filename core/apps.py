@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Cabinet et utilisateurs"
 
     def ready(self):
+        from .form_fields import install_plausible_date_range
+
+        install_plausible_date_range()
         from .models import Role
         from .navigation import NavItem, register
 

@@ -3,7 +3,7 @@ refused at its field, never a server error)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,6 +18,8 @@ _PK_RANGE = range(-(2**63), 2**63)
 
 
 def validate_plausible_date(value: date | None) -> None:
+    if isinstance(value, datetime):
+        value = value.date()
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValidationError(
             f"Date invraisemblable : saisissez une date entre le {EARLIEST_DATE:%d/%m/%Y} "
@@ -43,3 +45,32 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+def install_plausible_date_range() -> None:
+    """S-INPUT-1 / S-DATA: every date of every model has a plausible range.
+
+    A prescription saved with a start on 9999-12-31 (accepted before) broke
+    the patient page for everyone. Rather than hoping each model and form
+    lists the validator, it becomes a default validator of Django's model
+    `DateField` (and so `DateTimeField`), for every app, now and to come:
+    `full_clean()` and every ModelForm refuse such a date at its field. Default
+    validators are not part of a field's migration state, so no migration
+    changes. Plain forms list `validate_plausible_date` themselves."""
+    from django.db import models
+
+    if validate_plausible_date not in models.DateField.default_validators:
+        models.DateField.default_validators = [
+            *models.DateField.default_validators, validate_plausible_date
+        ]
+
+
+def safe_add_days(day: date, days: int) -> date:
+    """`day + days`, clamped to Python's date range: a stored implausible
+    date must never turn into an OverflowError on a page."""
+    from datetime import timedelta
+
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min

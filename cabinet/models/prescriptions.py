@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from pathlib import PurePath
 
 from django.db import models
 from django.utils import timezone
+
+from core.form_fields import safe_add_days
 
 from .patients import Medecin, Patient
 
@@ -55,7 +57,8 @@ class Prescription(models.Model):
     @property
     def end_date(self) -> date:
         """Last day of care covered by the prescription."""
-        return self.start_date + timedelta(days=max(self.duration_days, 1) - 1)
+        # Clamped: a date stored before dates had a range must not 500 a page.
+        return safe_add_days(self.start_date, max(self.duration_days, 1) - 1)
 
     def days_left(self, day: date | None = None) -> int:
         return (self.end_date - (day or timezone.localdate())).days

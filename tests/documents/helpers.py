@@ -55,3 +55,21 @@ def pdf_text(content: bytes) -> str:
     reader = PdfReader(io.BytesIO(content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def rewind(queryset, **fields) -> int:
+    """Put documents back in a state the pipeline left them in (a render in
+    progress, a dead worker's claim) for a test. A ready document refuses any
+    change in PostgreSQL (S-DATA-1); the simulation turns the triggers off
+    for its own update only."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        count = queryset.update(**fields)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    return count

@@ -7,6 +7,7 @@ from django.test import Client
 
 from documents import builtin
 from documents.models import GeneratedDocument, Status
+from tests.documents.helpers import rewind
 
 pytestmark = pytest.mark.e2e
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def test_the_status_page_polls_until_the_pdf_is_ready(browser, live_server, transactional_demo):
     julie = transactional_demo.julie
     document = GeneratedDocument.objects.get(kind=builtin.CONFIDENTIALITY, object_id=julie.pk)
-    GeneratedDocument.objects.filter(pk=document.pk).update(status=Status.PENDING)
+    rewind(GeneratedDocument.objects.filter(pk=document.pk), status=Status.PENDING)
     client = Client()
     client.force_login(julie)
     context = browser.new_context(viewport={"width": 360, "height": 740})
@@ -31,7 +32,7 @@ def test_the_status_page_polls_until_the_pdf_is_ready(browser, live_server, tran
     download = page.get_by_role("link", name="Télécharger le PDF")
     assert download.count() == 0
     # The worker finishes: the page notices by itself.
-    GeneratedDocument.objects.filter(pk=document.pk).update(status=Status.READY)
+    rewind(GeneratedDocument.objects.filter(pk=document.pk), status=Status.READY)
     download.wait_for(timeout=10_000)
     assert download.get_attribute("href") == f"/documents/{document.pk}/pdf/"
     assert not problems, problems

@@ -14,7 +14,7 @@ from documents.models import GeneratedDocument, Status
 from documents.services import request_batch, request_document
 from documents.tasks import MAX_RETRIES, render_document, resume_stale_documents
 from tests.documents import kinds
-from tests.documents.helpers import pdf_text
+from tests.documents.helpers import pdf_text, rewind
 
 pytestmark = pytest.mark.usefixtures("eager")
 
@@ -138,7 +138,9 @@ def test_asking_again_after_a_failure_renders_again(
 
 
 def _left(document, status, started_ago):
-    GeneratedDocument.objects.filter(pk=document.pk).update(
+    """The state a dead worker leaves (the eager render already finished it)."""
+    rewind(
+        GeneratedDocument.objects.filter(pk=document.pk),
         status=status, started_at=timezone.now() - started_ago, claim="dead-worker",
         file="", sha256="",
     )
@@ -180,7 +182,7 @@ def test_a_worker_whose_claim_was_taken_over_drops_its_result(personas, letter_k
 
     document = prepare_document(acting_user=personas.claire, kind=letter_kind, obj=personas.julie)
     slow = pipeline.claim(document.pk)
-    GeneratedDocument.objects.filter(pk=document.pk).update(started_at=timezone.now() - dt.timedelta(hours=1))
+    rewind(GeneratedDocument.objects.filter(pk=document.pk), started_at=timezone.now() - dt.timedelta(hours=1))
     fast = pipeline.claim(document.pk)
     assert pipeline.store(document.pk, fast.claim, pipeline.produce(fast)) is True
     assert pipeline.store(document.pk, slow.claim, b"%PDF stale") is False
@@ -273,7 +275,7 @@ def _claimed_by_process(document, pid: int, *, host: str | None = None):
     identity = pipeline.process_identity().rsplit("|", 1)[0] + f"|{pid}"
     if host is not None:
         identity = f"{host}|" + identity.split("|", 1)[1]
-    GeneratedDocument.objects.filter(pk=document.pk).update(
+    rewind(GeneratedDocument.objects.filter(pk=document.pk),
         status=Status.RENDERING, started_at=timezone.now(), claim="other-process",
         claimed_by=identity, file="", sha256="",
     )

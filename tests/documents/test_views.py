@@ -10,7 +10,7 @@ from core.models import AuditEvent, Cabinet
 from documents import builtin
 from documents.models import DocumentBatch, GeneratedDocument, Status
 from tests.documents import kinds
-from tests.documents.helpers import demo_batch, demo_document, pdf_text
+from tests.documents.helpers import demo_batch, demo_document, pdf_text, rewind
 
 
 def _no_inline_code(html: str) -> None:
@@ -59,12 +59,12 @@ def test_a_document_of_an_unregistered_kind_is_not_found(personas, letter_kind, 
 def test_status_polls_while_pending_and_stops_when_ready(personas):
     document = demo_document(personas.julie)
     client = personas.client("julie")
-    GeneratedDocument.objects.filter(pk=document.pk).update(status=Status.PENDING)
+    rewind(GeneratedDocument.objects.filter(pk=document.pk), status=Status.PENDING)
     html = client.get(reverse("documents:status", args=[document.pk])).content.decode()
     assert f'hx-get="{reverse("documents:status", args=[document.pk])}"' in html
     assert 'hx-trigger="every 2s"' in html
     assert "En attente" in html
-    GeneratedDocument.objects.filter(pk=document.pk).update(status=Status.READY)
+    rewind(GeneratedDocument.objects.filter(pk=document.pk), status=Status.READY)
     html = client.get(reverse("documents:status", args=[document.pk])).content.decode()
     assert "hx-trigger" not in html
     assert reverse("documents:download", args=[document.pk]) in html
@@ -72,7 +72,7 @@ def test_status_polls_while_pending_and_stops_when_ready(personas):
 
 def test_a_failure_is_shown_with_its_reason(personas):
     document = demo_document(personas.julie)
-    GeneratedDocument.objects.filter(pk=document.pk).update(
+    rewind(GeneratedDocument.objects.filter(pk=document.pk),
         status=Status.FAILED, error="TemplateDoesNotExist : documents/pdf/x.html"
     )
     response = personas.client("julie").get(reverse("documents:detail", args=[document.pk]))
