@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core.access import NURSES, OFFICE, STAFF, any_role, roles
-from core.audit import record_view
+from core.audit import record_reads, record_view
 from core.models import Role
 
 from . import catalogue, indicators, selectors, services
@@ -231,6 +231,8 @@ def eligible_list(request: HttpRequest) -> HttpResponse:
                 rows.append({"patient": patient, "result": result})
             elif result.status == Status.INCOMPLETE:
                 incomplete += 1
+    # S-TRACE-1: each patient listed as eligible (a clinical inference).
+    record_reads(request, patient_ids=[row["patient"].pk for row in rows])
     return render(request, "cooperation/eligible_list.html",
                   {"rows": rows, "incomplete": incomplete, "today": today})
 
@@ -252,6 +254,7 @@ def inclusion_create(request: HttpRequest, patient_id: int, protocol_id: str) ->
     """R-COOP-3: record the patient's information and consent (or refusal)."""
     patient = _get_patient_for_user(request.user, patient_id)
     protocol = _get_protocol(protocol_id)
+    record_view(request, obj=patient, patient_id=patient.pk)
     form = ConsentForm(request.POST or None, protocol=protocol)
     if request.method == "POST" and form.is_valid():
         with _AtForm(form) as ok:
@@ -318,6 +321,7 @@ def inclusion_exit(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(*NURSES)
 def act_create(request: HttpRequest, pk: int) -> HttpResponse:
     inclusion = _get_inclusion_for_user(request.user, pk)
+    record_view(request, obj=inclusion, patient_id=inclusion.patient_id)
     form = DelegatedActForm(request.POST or None, inclusion=inclusion,
                             initial={"act_code": request.GET.get("acte", "")})
     if request.method == "POST" and form.is_valid():

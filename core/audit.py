@@ -101,3 +101,20 @@ def record_view(request, *, obj: models.Model, patient_id: int | None) -> AuditE
         patient_id=patient_id,
         view=match.view_name if match else request.path,
     )
+
+
+def record_reads(request, *, patient_ids, actor=None, view: str = "") -> int:
+    """S-TRACE-1 for pages listing several patients (the renewal worklist, the
+    eligible list, the calendar feed): one row per patient shown, so each
+    patient's access log names the page. One INSERT, whatever the number."""
+    match = getattr(request, "resolver_match", None)
+    view = view or (match.view_name if match else request.path)
+    user = actor if actor is not None else request.user
+    user = user if getattr(user, "pk", None) else None
+    rows = [
+        AuditEvent(actor=user, action="view", object_type="cabinet.Patient",
+                   object_id=str(pk), patient_id=pk, view=view)
+        for pk in sorted({pk for pk in patient_ids if pk is not None})
+    ]
+    AuditEvent.objects.bulk_create(rows)
+    return len(rows)

@@ -53,6 +53,13 @@ def _ics_fold(line: str) -> str:
 def ics_calendar(nurse, *, days_back: int = 7, days_ahead: int = 28, host: str = "") -> str:
     """The nurse's planned visits as an iCalendar feed (times in Europe/Paris,
     written in UTC). Only the patient's name and the time: no clinical data."""
+    return ics_calendar_with_patients(nurse, days_back=days_back, days_ahead=days_ahead,
+                                      host=host)[0]
+
+
+def ics_calendar_with_patients(nurse, *, days_back: int = 7, days_ahead: int = 28,
+                               host: str = "") -> tuple[str, list[int]]:
+    """The feed and the patients it names (their reads are logged, S-TRACE-1)."""
     today = timezone.localdate()
     visits = calendar_visits(nurse, today - timedelta(days=days_back),
                              today + timedelta(days=days_ahead))
@@ -82,4 +89,5 @@ def ics_calendar(nurse, *, days_back: int = 7, days_ahead: int = 28, host: str =
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+    patient_ids = sorted({visit.patient_id for visit in visits})
+    return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n", patient_ids

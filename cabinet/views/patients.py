@@ -71,6 +71,8 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @roles(*STAFF)
 def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _get_patient_for_user(request.user, pk)
+    # S-TRACE-1: the edit page shows the whole record (NIR, clinical notes).
+    audit.record_view(request, obj=patient, patient_id=patient.pk)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

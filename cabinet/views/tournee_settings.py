@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from core import audit
 from core.access import NURSES, public, roles
 
 from ..forms.tournees import RoutingProfileForm
@@ -76,7 +77,11 @@ def ics_feed(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         or not secrets.compare_digest(feed.token.encode(), token.encode())
     ):
         raise Http404
-    body = calendar_feed.ics_calendar(feed.nurse, host=request.get_host().split(":")[0])
+    body, patient_ids = calendar_feed.ics_calendar_with_patients(
+        feed.nurse, host=request.get_host().split(":")[0])
+    # S-TRACE-1: the feed carries names and addresses; read by the nurse's phone.
+    audit.record_reads(request, patient_ids=patient_ids, actor=feed.nurse,
+                       view="cabinet:ics_feed")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = 'inline; filename="tournees.ics"'

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from core import audit
 from core.access import STAFF, roles
 
 from ..letters import ALD_KIND, BSI_KIND, RENEWAL_KIND, registered
@@ -33,6 +34,11 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     )
     for section, anchor in sections.items():
         _pager_links(request, getattr(work, section), f"page_{section}", anchor)
+    # S-TRACE-1: names, prescriptions and ALDs of each patient listed.
+    audit.record_reads(request, patient_ids=[
+        *(p.patient_id for p, _ in work.prescriptions), *(p.pk for p, _ in work.bsi),
+        *(a.patient_id for a, _ in work.alds),
+    ])
     return render(request, "cabinet/worklist.html", {
         "work": work, "today": today, "letters": registered(RENEWAL_KIND),
         "ald_kind": ALD_KIND if registered(ALD_KIND) else "",
