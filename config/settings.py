@@ -216,6 +216,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
 
+# S-DATA-3: backups hold health data; backup_cabinet encrypts them (age) for
+# these recipients (age1… public keys or files of keys), refusing a plain
+# archive in production unless --plain is given.
+BACKUP_RECIPIENTS = env.list("BACKUP_RECIPIENTS", default=[])
+
 # Celery: no broker configured means tasks run inline (eager), so the app works
 # with nothing running; a broker URL turns real workers on.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

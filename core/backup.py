@@ -564,3 +564,105 @@ def restore_media(staging: Path, media_root: Path, files: dict) -> None:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_name)
+
+
+# --------------------------------------------------------------------------
+# Encryption (age, through pyrage): backups hold health data
+
+
+AGE_MAGIC = b"age-encryption.org/v1"
+
+
+def is_encrypted(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(len(AGE_MAGIC)) == AGE_MAGIC
+
+
+def _key_lines(spec: str) -> list[str]:
+    """An age key given directly, or a file of keys (one per line, # comments)."""
+    if spec.startswith(("age1", "AGE-SECRET-KEY-", "ssh-")):
+        return [spec.strip()]
+    path = Path(spec).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BackupError(f"Fichier de clé illisible : {path} ({exc}).") from exc
+    lines = [line.strip() for line in text.splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise BackupError(f"Aucune clé dans {path}.")
+    return lines
+
+
+def load_recipients(specs: list[str]) -> list:
+    """age public keys (age1…), ssh public keys, or files of them; an age
+    identity file is accepted too (its public key is used)."""
+    import pyrage
+
+    recipients = []
+    for spec in specs:
+        for line in _key_lines(spec):
+            try:
+                if line.startswith("AGE-SECRET-KEY-"):
+                    recipients.append(pyrage.x25519.Identity.from_str(line).to_public())
+                elif line.startswith("ssh-"):
+                    recipients.append(pyrage.ssh.Recipient.from_str(line))
+                else:
+                    recipients.append(pyrage.x25519.Recipient.from_str(line))
+            except (pyrage.RecipientError, pyrage.IdentityError, ValueError) as exc:
+                raise BackupError(f"Clé publique invalide : « {line[:20]}… » ({exc}).") from exc
+    if not recipients:
+        raise BackupError("Aucun destinataire pour le chiffrement.")
+    return recipients
+
+
+def load_identities(specs: list[str]) -> list:
+    import pyrage
+
+    identities = []
+    for spec in specs:
+        for line in _key_lines(spec):
+            try:
+                identities.append(pyrage.x25519.Identity.from_str(line))
+            except (pyrage.IdentityError, ValueError) as exc:
+                raise BackupError("Clé privée age invalide (AGE-SECRET-KEY-…).") from exc
+    return identities
+
+
+def encrypt_file(plain: Path, output: Path, recipients: list) -> None:
+    """`plain` → `output` (age format, streamed), never replacing a file."""
+    import pyrage
+
+    output = Path(output)
+    if output.exists() or output.is_symlink():
+        raise BackupError(f"Le fichier {output} existe déjà : choisissez un autre nom.")
+    fd, tmp_name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            pyrage.encrypt_file(str(plain), str(tmp), recipients)
+        except pyrage.EncryptError as exc:
+            raise BackupError(f"Chiffrement impossible : {exc}.") from exc
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, output)
+        except FileExistsError as exc:
+            raise BackupError(f"Le fichier {output} existe déjà : choisissez un autre nom.") from exc
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def decrypt_file(encrypted: Path, dest: Path, identities: list) -> None:
+    import pyrage
+
+    if not identities:
+        raise BackupError(
+            "Archive chiffrée : donnez la clé privée age avec --identity (fichier AGE-SECRET-KEY-…)."
+        )
+    try:
+        pyrage.decrypt_file(str(encrypted), str(dest), identities)
+    except pyrage.DecryptError as exc:
+        raise BackupError(f"Déchiffrement impossible : {exc} (mauvaise clé ou archive altérée).") \
+            from exc

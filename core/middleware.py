@@ -34,6 +34,9 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+NO_DEVICE_SESSION_KEY = "otp_no_device"
+
+
 class TwoFactorMiddleware:
     """S-AUTH-2: a user with a second factor (or every user, when the
     deployment requires it) reaches nothing but the second-factor pages, the
@@ -56,7 +59,14 @@ class TwoFactorMiddleware:
         ):
             from .two_factor import confirmed_totp
 
+            # Without a required second factor, a user found without a device
+            # is not looked up again in this session (pages keep their query
+            # count); a device set up later logs the session in verified.
+            if not settings.TWO_FACTOR_REQUIRED and request.session.get(NO_DEVICE_SESSION_KEY):
+                return self.get_response(request)
             has_device = confirmed_totp(user) is not None
+            if not has_device and not settings.TWO_FACTOR_REQUIRED:
+                request.session[NO_DEVICE_SESSION_KEY] = True
             if has_device or settings.TWO_FACTOR_REQUIRED:
                 match = request.resolver_match or _resolve(request.path_info)
                 if match is None or match.url_name not in self.ALLOWED_URL_NAMES:

@@ -16,12 +16,20 @@ def save_prescription(*, acting_user, prescription: Prescription, formset) -> Pr
     """Save the prescription and its acts (an inline formset) together; the
     care plans built on it follow (their visits carry the acts)."""
     created = prescription.pk is None
+    previous_file = "" if created else (
+        Prescription.objects.filter(pk=prescription.pk).values_list("file", flat=True).first() or "")
     prescription.save()
     formset.instance = prescription
     formset.save()
+    replaced = {}
+    if previous_file and previous_file != prescription.file.name:
+        # S-DATA-3 / S-TRACE-2: a replaced scan is kept on purpose (it is what
+        # the earlier version of the prescription referred to), named in the
+        # version history; it stays in MEDIA_ROOT and in every backup.
+        replaced = {"previous_file": previous_file, "file": prescription.file.name}
     audit.record(
         actor=acting_user, action="prescription.create" if created else "prescription.update",
-        obj=prescription, patient_id=prescription.patient_id,
+        obj=prescription, patient_id=prescription.patient_id, **replaced,
     )
     if not created:
         for plan in prescription.care_plans.filter(active=True):

@@ -11,7 +11,10 @@ from core.backup import (
     check_media,
     check_rows,
     code_migrations,
+    decrypt_file,
     extract_archive,
+    is_encrypted,
+    load_identities,
     restore_database,
     restore_media,
     sha256_file,
@@ -27,7 +30,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("archive", help="Archive .tar.gz créée par backup_cabinet")
+        parser.add_argument("archive", help="Archive créée par backup_cabinet (.tar.gz ou .age)")
+        parser.add_argument(
+            "--identity", action="append", metavar="FICHIER", default=[],
+            help="Clé privée age (fichier AGE-SECRET-KEY-…) d'une archive chiffrée.",
+        )
         parser.add_argument(
             "--database-url",
             help="Base cible (postgres://… ou sqlite:///…) ; par défaut la base configurée.",
@@ -38,15 +45,24 @@ class Command(BaseCommand):
             help="Confirme le remplacement d'une base qui contient déjà des tables.",
         )
 
-    def handle(self, *args, archive, database_url=None, media_root=None, yes=False, **options):
+    def handle(self, *args, archive, database_url=None, media_root=None, yes=False,
+               identity=(), **options):
         try:
-            self.restore(Path(archive), database_url, media_root, yes)
+            self.restore(Path(archive), database_url, media_root, yes, list(identity or []))
         except BackupError as exc:
             raise CommandError(f"Restauration échouée : {exc}") from exc
 
-    def restore(self, archive: Path, database_url, media_root, yes: bool) -> None:
+    def restore(self, archive: Path, database_url, media_root, yes: bool,
+                identity: list[str] | None = None) -> None:
         if not archive.is_file():
             raise BackupError(f"Archive introuvable : {archive}.")
+        if is_encrypted(archive):
+            with tempfile.TemporaryDirectory(prefix="cabinet-decrypt-") as work:
+                plain = Path(work) / "cabinet.tar.gz"
+                self.stdout.write("Déchiffrement de l'archive…")
+                decrypt_file(archive, plain, load_identities(identity or []))
+                # Then checked like any archive: manifest, SHA-256, rows.
+                return self.restore(plain, database_url, media_root, yes)
         configured = Database.from_settings(connections["default"].settings_dict)
         db = Database.from_url(database_url) if database_url else configured
         media = Path(media_root or settings.MEDIA_ROOT).expanduser().absolute()
