@@ -93,7 +93,7 @@ class OsrmSource:
         if not url.startswith(("http://", "https://")):
             raise ValueError("OSRM_URL must be an http(s) URL")
         try:
-            with urllib.request.urlopen(url, timeout=self.timeout_s) as response:  # noqa: S310 (scheme checked above)
+            with urllib.request.urlopen(url, timeout=self.timeout_s) as response:  # noqa: S310  # nosec B310 - http(s) scheme checked above
                 payload = json.loads(response.read().decode("utf-8"))
             if payload.get("code") != "Ok":
                 raise ValueError(f"OSRM answered {payload.get('code')!r}")

@@ -11,7 +11,7 @@ register = template.Library()
 def typo_fr(value, autoescape=True):
     """French typography on a text (escaped first, so it is safe on user data)."""
     text = typography.french("" if value is None else str(value))
-    return mark_safe(conditional_escape(text) if autoescape else text)  # noqa: S308  # nosec B308 B703 - escaped just before
+    return mark_safe(conditional_escape(text) if autoescape else text)  # noqa: S308  # nosec B308 B703 - escaped first
 
 
 @register.filter

@@ -92,7 +92,8 @@ CASES = [(name, persona) for name in sorted(POLICIES) for persona in PERSONAS]
 
 
 @pytest.mark.parametrize(("url_name", "persona"), CASES)
-def test_role_by_url(url_name, persona, personas):
+def test_role_by_url(url_name, persona, personas, request):
+    request.node.user_properties += [("role_by_url_cases", 1), ("role_by_url_url", url_name)]
     policy = POLICIES[url_name]
     kwargs = policy.kwargs(personas) if policy.kwargs else {}
     url = reverse(url_name, kwargs=kwargs)

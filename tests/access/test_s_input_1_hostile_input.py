@@ -367,12 +367,22 @@ def quick_solver(settings):
 
 
 @pytest.mark.parametrize("url_name", sorted(POLICIES))
-def test_s_input_1_no_hostile_input_causes_a_server_error(url_name, personas, quick_solver):
+def test_s_input_1_no_hostile_input_causes_a_server_error(
+    url_name, personas, quick_solver, request
+):
     assert url_name in URLS
     failures = []
+    sent = 0
     # The pages open to anyone (the login form first) face the hostile
     # input of strangers too.
     crawled = HOSTILE_PERSONAS + (("anonymous",) if url_name in PUBLIC_URLS else ())
     for persona in crawled:
-        failures += crawl_url(url_name, persona, personas).failures
+        crawl = crawl_url(url_name, persona, personas)
+        failures += crawl.failures
+        sent += crawl.requests
+    # Printed at the end of the run (tests/access/conftest.py).
+    request.node.user_properties += [
+        ("hostile_requests", sent), ("hostile_server_errors", len(failures)),
+        ("hostile_personas", len(crawled)), ("hostile_url", url_name),
+    ]
     assert not failures, f"{len(failures)} server error(s):\n" + "\n".join(failures)
