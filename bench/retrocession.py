@@ -68,22 +68,24 @@ def _setup(acts: int):
         MonthlyStatement.objects.filter(contract__in=contracts).delete()
         RetrocessionPayment.objects.filter(contract__in=contracts).delete()
         Seance.objects.filter(performed_by__in=old).delete()
-        # Signed contracts are frozen (R-REPL-38): the bench drops its own with the trigger
-        # disabled for this transaction only.
+        # Signed contracts are frozen (R-REPL-38): the bench drops its own previous run with
+        # the triggers off for this transaction only (SET LOCAL; needs a superuser).
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE replacements_contract DISABLE TRIGGER replacements_contract_frozen")
+            cursor.execute("SET LOCAL session_replication_role = replica")
             contracts.delete()
-            cursor.execute("ALTER TABLE replacements_contract ENABLE TRIGGER replacements_contract_frozen")
+            cursor.execute("SET LOCAL session_replication_role = origin")
         Unavailability.objects.filter(titulaire__in=old).delete()
         Patient.objects.filter(last_name__startswith=PREFIX).delete()
-        User.objects.filter(pk__in=[u.pk for u in old]).delete()
+        TitulaireStatus.objects.filter(user__in=old).delete()
+        RemplacantProfile.objects.filter(user__in=old).delete()
 
-        tit = User.objects.create_user(f"{PREFIX}tit", first_name="Tina", last_name="Titulaire",
-                                       role=Role.TITULAIRE)
-        rem = User.objects.create_user(f"{PREFIX}rem", first_name="Rémi", last_name="Remplaçant",
-                                       role=Role.REMPLACANT, rpps="10003456786")
+        # The users stay from one run to the next (the documents of earlier runs name them).
+        tit, _ = User.objects.get_or_create(username=f"{PREFIX}tit", defaults=dict(
+            first_name="Tina", last_name="Titulaire", role=Role.TITULAIRE))
+        rem, _ = User.objects.get_or_create(username=f"{PREFIX}rem", defaults=dict(
+            first_name="Rémi", last_name="Remplaçant", role=Role.REMPLACANT, rpps="10003456786"))
         TitulaireStatus.objects.create(user=tit)
         profile = RemplacantProfile.objects.create(user=rem, ordre_number="1", diploma_date=dt.date(2015, 7, 1))
         Autorisation.objects.create(profile=profile, number="A", issued_on=dt.date(2025, 1, 1),
