@@ -65,7 +65,7 @@ beat: setup
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 # Speed figures (each script prints one JSON line; PostgreSQL and Redis are
-# needed by patient_search.py and documents.py).
+# needed by patient_search.py and documents.py, PostgreSQL by load.py).
 bench: setup
 	$(BIN)/python bench/ngap.py
 	$(BIN)/python bench/tournee.py
@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/python bench/solomon.py --solver pyvrp
 	$(BIN)/python bench/patient_search.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/load.py
 
 # Regenerate the lock file after editing pyproject.toml (needs network).
 lock:

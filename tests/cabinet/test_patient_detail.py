@@ -24,15 +24,16 @@ def test_patient_page_shows_identity_coverage_ald_and_visits(personas):
 
 
 def test_patient_page_query_count_is_constant(personas, django_assert_max_num_queries):
-    """14: session, user, the patient (visibility, médecin traitant, nurse in
-    one query), ALD, prescriptions, their acts, care plans, visits, the audit
-    row, the session save and the request's savepoints — the same count
-    whatever the patient's history."""
+    """15: session, user, the user's second-factor devices (django-otp), the
+    patient (visibility, médecin traitant, nurse in one query), ALD,
+    prescriptions, their acts, care plans, visits, the audit row, the session
+    save and the request's savepoints — the same count whatever the
+    patient's history."""
     client = personas.client("claire")
     client.get(_url(claire_patient()))  # warm the session
     counts = []
     for patient in (claire_patient(), julie_patient()):
-        with django_assert_max_num_queries(14) as ctx:
+        with django_assert_max_num_queries(15) as ctx:
             assert client.get(_url(patient)).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
