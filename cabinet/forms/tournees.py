@@ -37,12 +37,18 @@ class DispatchForm(DayForm):
             self.fields[name].queryset = tournee_nurses()
 
     def clean(self):
+        # A nurse ticked both « de tournée » and « absent(e) » is absent: the
+        # page's script unticks « de tournée » as « absent(e) » is ticked, and
+        # without the script the form reads it the same way (issue 16).
         data = super().clean()
-        both = set(data.get("nurses") or ()) & set(data.get("absent") or ())
-        if both:
-            names = ", ".join(str(n) for n in sorted(both, key=lambda n: n.username))
-            self.add_error("absent", f"Cochée(s) aussi de tournée : {names}. "
-                                     "Choisissez l'un ou l'autre.")
+        nurses, absent = data.get("nurses"), set(data.get("absent") or ())
+        if nurses is not None and absent:
+            kept = [n for n in nurses if n not in absent]
+            if kept:
+                data["nurses"] = kept
+            else:
+                self.add_error("nurses", "Cochez au moins un(e) infirmier(ère) de tournée "
+                                         "qui ne soit pas absent(e).")
         return data
 
 

@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import audit
+from core import audit, formatting
 from core.access import NURSES, STAFF, roles
 from core.models import Role
 
@@ -93,8 +93,8 @@ def tournee_dispatch(request: HttpRequest) -> HttpResponse:
     if refusal:
         messages.success(
             request,
-            f"{result.assigned} passage(s) réparti(s) ; {result.solution.km} km au total "
-            f"({result.solution.drive_minutes} min de route).",
+            f"{result.assigned} passage(s) réparti(s) ; {formatting.km(result.solution.km)} "
+            f"au total ({formatting.duration(result.solution.drive_minutes)} de route).",
         )
         _report(request, result.solution)
         for _sid, reason in result.solution.unassigned:

@@ -24,3 +24,24 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Répartir la journée: ticking a nurse « absent(e) » unticks her « de
+// tournée », and ticking « de tournée » unticks « absent(e) ».
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("dispatch-form");
+  if (!form) {
+    return;
+  }
+  const other = { nurses: "absent", absent: "nurses" };
+  form.addEventListener("change", (event) => {
+    const box = event.target;
+    if (!box.checked || !(box.name in other)) {
+      return;
+    }
+    form.querySelectorAll(`input[name="${other[box.name]}"]`).forEach((twin) => {
+      if (twin.value === box.value) {
+        twin.checked = false;
+      }
+    });
+  });
+});

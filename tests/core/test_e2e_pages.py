@@ -76,3 +76,21 @@ def test_my_day_first_done_button_is_within_the_first_screen(
     assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
     assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
     page.close()
+
+
+def test_ticking_a_nurse_absent_unticks_her_on_duty_box(browser, live_server, transactional_demo):
+    """Issue 16 item 5, in the browser, with the keyboard only."""
+    claire = transactional_demo.claire.pk
+    page = browser.new_page(viewport=PHONE)
+    browser_login(page, live_server, "marc")
+    page.goto(f"{live_server.url}/cabinet/tournees/")
+    on_duty = page.locator(f'#dispatch-form input[name="nurses"][value="{claire}"]')
+    absent = page.locator(f'#dispatch-form input[name="absent"][value="{claire}"]')
+    on_duty.check()
+    absent.focus()
+    page.keyboard.press("Space")
+    assert absent.is_checked() and not on_duty.is_checked()
+    on_duty.focus()
+    page.keyboard.press("Space")
+    assert on_duty.is_checked() and not absent.is_checked()
+    page.close()

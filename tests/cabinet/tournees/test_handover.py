@@ -139,9 +139,22 @@ def test_dispatch_form_errors_are_shown_at_the_field(personas):
     response = client.post(reverse("cabinet:tournee_dispatch"), {
         "jour": day, "nurses": [personas.marc.pk], "absent": [personas.marc.pk]})
     assert response.status_code == 400
-    assert "Choisissez l&#x27;un ou l&#x27;autre." in response.content.decode()
+    assert "qui ne soit pas absent(e)" in response.content.decode()
     response = client.post(reverse("cabinet:tournee_dispatch"), {"jour": day})
     assert response.status_code == 400
     assert "Cochez au moins un(e) infirmier(ère) de tournée." in response.content.decode()
     after = list(Visit.objects.filter(date=tomorrow()).values_list("pk", "nurse_id", "sequence"))
     assert after == before
+
+
+def test_a_nurse_ticked_absent_and_on_duty_is_absent_not_a_400(personas):
+    """Issue 16 item 5: ticking « absent(e) » wins over « de tournée » (the
+    page's script unticks it; the form reads a page without script the same way)."""
+    day = tomorrow()
+    others = _planned(claire_tournee())
+    response = personas.client("marc").post(reverse("cabinet:tournee_dispatch"), {
+        "jour": day.isoformat(), "nurses": [personas.marc.pk, personas.claire.pk],
+        "absent": [personas.claire.pk]})
+    assert response.status_code == 302
+    for visit in Visit.objects.filter(pk__in=[v.pk for v in others]):
+        assert visit.nurse_id == personas.marc.pk
