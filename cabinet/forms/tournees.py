@@ -159,12 +159,16 @@ class ReplanForm(forms.Form):
 
 
 class RoutingProfileForm(forms.Form):
-    start_label = forms.CharField(label="Point de départ", required=False, max_length=160,
-                                  help_text="Vide : le cabinet.")
-    start_latitude = forms.DecimalField(label="Latitude", required=False, max_digits=9,
-                                        decimal_places=6, min_value=-90, max_value=90)
-    start_longitude = forms.DecimalField(label="Longitude", required=False, max_digits=9,
-                                         decimal_places=6, min_value=-180, max_value=180)
+    start_label = forms.CharField(label="Nom du point de départ", required=False, max_length=160,
+                                  help_text="Par exemple « Domicile ».")
+    start_address = forms.CharField(label="Adresse de départ", required=False, max_length=255,
+                                    help_text="Vide : la journée part du cabinet et y revient.")
+    start_postcode = forms.RegexField(
+        label="Code postal", required=False, regex=r"^\d{5}$",
+        error_messages={"invalid": "Cinq chiffres."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
+    start_city = forms.CharField(label="Commune", required=False, max_length=120)
     shift_start = forms.TimeField(label="Début de journée",
                                   widget=TimeInput())
     shift_end = forms.TimeField(label="Fin de journée",
@@ -178,10 +182,13 @@ class RoutingProfileForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        lat, lon = data.get("start_latitude"), data.get("start_longitude")
-        if (lat is None) != (lon is None):
-            self.add_error("start_longitude" if lon is None else "start_latitude",
-                           "Indiquez la latitude et la longitude, ou aucune des deux.")
+        parts = ("start_address", "start_postcode", "start_city")
+        given = [name for name in parts if (data.get(name) or "").strip()]
+        if given and len(given) < len(parts):
+            for name in parts:
+                if name not in given and name not in self.errors:
+                    self.add_error(name, "Indiquez l'adresse complète (adresse, code postal, "
+                                         "commune), ou rien pour partir du cabinet.")
         start, end = data.get("shift_start"), data.get("shift_end")
         if start and end and end <= start:
             self.add_error("shift_end", "La fin de journée doit suivre le début.")

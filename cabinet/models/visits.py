@@ -31,6 +31,11 @@ class RoutingProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="routing_profile"
     )
     start_label = models.CharField("point de départ", max_length=160, blank=True)
+    # The address the nurse gives; the coordinates come from it, geocoded like
+    # a patient's (offline unless the deployment configures a geocoder).
+    start_address = models.CharField("adresse de départ", max_length=255, blank=True)
+    start_postcode = models.CharField("code postal", max_length=5, blank=True)
+    start_city = models.CharField("commune", max_length=120, blank=True)
     start_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     start_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     shift_start = models.TimeField("début de journée", default="07:00")

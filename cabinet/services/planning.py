@@ -49,7 +49,7 @@ def get_or_create_tournee(*, nurse, day: date) -> Tournee:
         lat, lon, label = cabinet_point()
         if profile and profile.start_latitude is not None and profile.start_longitude is not None:
             lat, lon = float(profile.start_latitude), float(profile.start_longitude)
-            label = profile.start_label or "Point de départ"
+            label = profile.start_label or profile.start_address or "Point de départ"
         tournee = Tournee.objects.create(
             nurse=nurse, date=day, start_latitude=lat, start_longitude=lon, start_label=label,
             start_time=profile.shift_start if profile else time(7, 0),

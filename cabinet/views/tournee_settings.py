@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,22 +28,29 @@ def routing_profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RoutingProfileForm(request.POST)
         if form.is_valid():
-            save_routing_profile(acting_user=request.user, nurse=request.user,
-                                 **form.cleaned_data)
-            messages.success(request, "Réglages de tournée enregistrés.")
-            return redirect("cabinet:routing_profile")
+            try:
+                save_routing_profile(acting_user=request.user, nurse=request.user,
+                                     **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, "Réglages de tournée enregistrés.")
+                return redirect("cabinet:routing_profile")
         status = 400
     else:
         form = RoutingProfileForm(initial={
             "start_label": profile.start_label if profile else "",
-            "start_latitude": profile.start_latitude if profile else None,
-            "start_longitude": profile.start_longitude if profile else None,
+            "start_address": profile.start_address if profile else "",
+            "start_postcode": profile.start_postcode if profile else "",
+            "start_city": profile.start_city if profile else "",
             "shift_start": profile.shift_start if profile else "07:00",
             "shift_end": profile.shift_end if profile else "20:30",
             "skills": ", ".join(profile.skills) if profile else "",
         })
         status = 200
-    return render(request, "cabinet/tournee_profile.html", {"form": form}, status=status)
+    return render(request, "cabinet/tournee_profile.html", {"form": form, "profile": profile},
+                  status=status)
 
 
 # -- iCalendar feed -------------------------------------------------------------------

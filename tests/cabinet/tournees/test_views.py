@@ -5,6 +5,7 @@ not-done forms), day sheet, calendar feed and its revocation."""
 from __future__ import annotations
 
 from datetime import date, time
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cabinet.geocoding import get_geocoder
 from cabinet.models import Patient, Visit
 from cabinet.models.visits import VisitStatus
 from cabinet.selectors import tournees as policy
@@ -317,22 +319,36 @@ def test_routing_profile_sets_start_point_hours_and_skills(personas):
     client = personas.client("marc")
     url = reverse("cabinet:routing_profile")
     bad = client.post(url, {"shift_start": "18:00", "shift_end": "07:00",
-                            "start_latitude": "47.4"})
-    html = bad.content.decode()
+                            "start_address": "12 rue Colbert"})
+    html = unescape(bad.content.decode())
     assert bad.status_code == 400
     assert "La fin de journée doit suivre le début." in html
-    assert "ou aucune des deux" in html
+    assert "Indiquez l'adresse complète" in html
+    assert not RoutingProfile.objects.filter(nurse=personas.marc).exists()
+    unknown = client.post(url, {
+        "start_address": "3 impasse Inconnue", "start_postcode": "37000", "start_city": "Tours",
+        "shift_start": "06:45", "shift_end": "19:30"})
+    assert unknown.status_code == 400
+    assert "Adresse introuvable" in unescape(unknown.content.decode())
     assert not RoutingProfile.objects.filter(nurse=personas.marc).exists()
     response = client.post(url, {
-        "start_label": "Domicile", "start_latitude": "47.401000", "start_longitude": "0.700000",
-        "shift_start": "06:45", "shift_end": "19:30", "skills": "PICC, stomie, picc"})
+        "start_label": "Domicile", "start_address": "12 rue Colbert", "start_postcode": "37000",
+        "start_city": "Tours", "shift_start": "06:45", "shift_end": "19:30",
+        "skills": "PICC, stomie, picc"})
     assert response.status_code == 302
     profile = RoutingProfile.objects.get(nurse=personas.marc)
     assert profile.skills == ["picc", "stomie"] and profile.start_label == "Domicile"
+    # Geocoded like a patient's address (offline geocoder by default, S-PRIV-1).
+    expected = get_geocoder().geocode(address="12 rue Colbert", postcode="37000", city="Tours")
+    assert (profile.start_latitude, profile.start_longitude) == (expected.latitude,
+                                                                 expected.longitude)
+    page = unescape(client.get(url).content.decode())
+    assert 'value="12 rue Colbert"' in page and "adresse localisée" in page
     day = date(2031, 5, 6)
     _visits_for(personas.marc, 2, day=day)
     tournee = planning.get_or_create_tournee(nurse=personas.marc, day=day)
-    assert tournee.start_label == "Domicile" and float(tournee.start_latitude) == 47.401
+    assert tournee.start_label == "Domicile"
+    assert float(tournee.start_latitude) == float(expected.latitude)
     assert tournee.start_time == time(6, 45) and tournee.end_time == time(19, 30)
     assert Tournee.objects.get(pk=tournee.pk).visits.count() == 2
 
