@@ -46,6 +46,17 @@ class TriStateField(forms.TypedChoiceField):
         return value
 
 
+def _name_the_empty_choice(form, label: str = "— choisir —") -> None:
+    """Django's blank choice reads « --------- »: say what it means."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = label
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [(value, label if text == "---------" else text)
+                             for value, text in field.choices]
+
+
 class RowVersionMixin(forms.Form):
     row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -86,6 +97,7 @@ class AssessmentForm(RowVersionMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["row_version"].initial = self.instance.row_version
         self.fields["doctor_home_visits_last_year"].help_text = "Laisser vide si inconnu."
+        _name_the_empty_choice(self, "Inconnu")
 
     def clean_assessed_on(self):
         value = self.cleaned_data["assessed_on"]
@@ -120,6 +132,7 @@ class AdhesionForm(RowVersionMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["protocol"].choices = [(p.id, p.short_title) for p in catalogue.protocols()]
         self.fields["doctor"].queryset = Medecin.objects.order_by("last_name", "first_name")
+        _name_the_empty_choice(self)
         nurses = User.objects.filter(role__in=NURSES, is_active=True)
         if user is not None and user.role == Role.TITULAIRE:
             nurses = nurses.filter(pk=user.pk)

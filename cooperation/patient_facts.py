@@ -5,7 +5,8 @@ unknown: an empty assessment field is never read as « non ».
 - `birth_date`: the patient file.
 - `mdph_handicap`: « oui » when the patient file records an MDPH recognition; otherwise
   the assessment (the file's unchecked box does not tell « non » from « not asked »).
-- `has_bsi`: « oui » when the patient file records a BSI level; otherwise the assessment.
+- `has_bsi`: « oui » when the patient file records a BSI level, « non » when it reads
+  « Aucun » and no assessment says otherwise.
 - `iadl_modified_score`: derived from the IADL travel level (R-PAPH-18).
 - `practice.coordinated_practice`: « oui » when the patient's médecin traitant has an
   active adhesion to a protocol in a coordinated structure (R-PAPH-1);
@@ -88,6 +89,10 @@ def patient_facts(patient, assessment: PatientAssessment | None = None) -> dict:
         facts["mdph_handicap"] = True
     if patient.bsi_level:
         facts["has_bsi"] = True
+    elif "has_bsi" not in facts:
+        # The patient file's BSI level reads « Aucun »: a recorded answer, not
+        # an unknown (issue 16); an assessment that says otherwise wins.
+        facts["has_bsi"] = False
     return facts
 
 

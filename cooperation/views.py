@@ -219,7 +219,9 @@ def eligible_list(request: HttpRequest) -> HttpResponse:
     # One query for every médecin traitant's adhesions, whatever the number of patients.
     adhesions = active_adhesions_by_doctor(
         {p.medecin_traitant_id for p in patients if p.medecin_traitant_id}, today)
-    rows, incomplete = [], 0
+    # Counted per patient (a patient incomplete for two protocols is one
+    # evaluation to finish), not per patient and protocol.
+    rows, incomplete_patients = [], set()
     for patient in patients:
         assessment = getattr(patient, "cooperation_assessment", None)  # None: not assessed yet
         facts = facts_for(patient, on=today, assessment=assessment,
@@ -230,11 +232,11 @@ def eligible_list(request: HttpRequest) -> HttpResponse:
             if result.status == Status.ELIGIBLE:
                 rows.append({"patient": patient, "result": result})
             elif result.status == Status.INCOMPLETE:
-                incomplete += 1
+                incomplete_patients.add(patient.pk)
     # S-TRACE-1: each patient listed as eligible (a clinical inference).
     record_reads(request, patient_ids=[row["patient"].pk for row in rows])
     return render(request, "cooperation/eligible_list.html",
-                  {"rows": rows, "incomplete": incomplete, "today": today})
+                  {"rows": rows, "incomplete": len(incomplete_patients), "today": today})
 
 
 # --- inclusions ---------------------------------------------------------------------------

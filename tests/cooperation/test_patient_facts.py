@@ -14,7 +14,8 @@ def test_without_assessment_only_the_file_speaks(personas):
     patient = Patient.objects.get(last_name="Bertin")  # no assessment, no BSI, no MDPH
     assert not PatientAssessment.objects.filter(patient=patient).exists()
     facts = facts_for(patient, on=dt.date(2026, 3, 1))
-    assert dict(facts.patient) == {"birth_date": patient.birth_date}
+    # BSI « Aucun » on the file is an answer (issue 16), not an unknown.
+    assert dict(facts.patient) == {"birth_date": patient.birth_date, "has_bsi": False}
     # Her médecin traitant (Dr Lefèvre) has Claire's active PA-PH adhesion in an MSP.
     assert dict(facts.practice) == {"coordinated_practice": True}
 
