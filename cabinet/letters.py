@@ -38,9 +38,21 @@ def _coefficient(value) -> str:
     return format(value.normalize(), "f").replace(".", ",") if value is not None else ""
 
 
-def _to_doctor(medecin, *, subject: str, paragraphs: list[str], **reference) -> dict:
+def _signature(patient) -> str:
+    """The patient's référent nurse signs (issue 16: not « L'équipe »), with her
+    RPPS number when known; the team only when the patient has no référent."""
+    nurse = patient.referent_nurse
+    if nurse is None:
+        return "L'équipe infirmière du cabinet"
+    name = nurse.get_full_name() or nurse.username
+    return f"{name}, infirmier(ère)" + (f" — RPPS {nurse.rpps}" if nurse.rpps else "")
+
+
+def _to_doctor(medecin, *, subject: str, paragraphs: list[str], signature: str,
+               **reference) -> dict:
     """A letter of the nurses to a doctor (the médecin traitant when the
-    doctor is unknown); `reference` names the object it is about."""
+    doctor is unknown), signed by the patient's nurse; `reference` names the
+    object it is about."""
     if medecin is None:
         recipient = {"name": "Médecin traitant", "lines": []}
     else:
@@ -54,7 +66,7 @@ def _to_doctor(medecin, *, subject: str, paragraphs: list[str], **reference) -> 
         "greeting": "Docteur,",
         "paragraphs": paragraphs,
         "closing": "Avec nos remerciements, veuillez agréer, Docteur, nos salutations distinguées.",
-        "signature": "L'équipe infirmière du cabinet",
+        "signature": signature,
         **reference,
     }
 
@@ -88,6 +100,7 @@ def renewal_context(prescription) -> dict:
                           "placer en zone haute les soins en rapport avec l'affection.")
     return _to_doctor(
         medecin, paragraphs=paragraphs, prescription=prescription.pk,
+        signature=_signature(patient),
         subject=f"Demande de renouvellement d'ordonnance — {patient.last_name.upper()} "
                 f"{patient.first_name}",
     )
@@ -107,7 +120,7 @@ def ald_context(ald) -> dict:
     else:
         ask = "Pourriez-vous établir le protocole de soins et nous en transmettre le volet ?"
     return _to_doctor(
-        medecin, ald=ald.pk,
+        medecin, ald=ald.pk, signature=_signature(patient),
         subject=f"Protocole de soins ALD {ald.ald_number} — {patient.last_name.upper()} "
                 f"{patient.first_name}",
         paragraphs=[
@@ -141,7 +154,7 @@ def bsi_context(patient) -> dict:
         "réalisation du BSI de renouvellement ? Nous vous transmettrons le bilan une fois établi."
     )
     return _to_doctor(
-        medecin, paragraphs=paragraphs, patient=patient.pk,
+        medecin, paragraphs=paragraphs, patient=patient.pk, signature=_signature(patient),
         subject=f"Renouvellement du BSI — {patient.last_name.upper()} {patient.first_name}",
     )
 

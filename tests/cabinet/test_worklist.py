@@ -179,3 +179,18 @@ def test_worklist_is_paginated_and_stays_the_same_size_at_ten_times_the_data(
     assert "page_alds=1" in second.content.decode()
     # A page number out of range shows the last page rather than an error.
     assert client.get(url, {"page_bsi": "999"}).status_code == 200
+
+
+def test_renewal_letters_are_signed_by_the_patients_nurse_not_the_team(personas):
+    """Issue 16 item 6: « L'équipe » only when the patient has no référent nurse."""
+    from cabinet.letters import bsi_context, renewal_context
+    from cabinet.models import Prescription
+
+    prescription = Prescription.objects.filter(
+        patient__referent_nurse__isnull=False).select_related("patient").first()
+    nurse = prescription.patient.referent_nurse
+    for context in (renewal_context(prescription), bsi_context(prescription.patient)):
+        assert context["signature"].startswith(nurse.get_full_name())
+        assert "équipe" not in context["signature"]
+    prescription.patient.referent_nurse = None
+    assert renewal_context(prescription)["signature"] == "L'équipe infirmière du cabinet"
