@@ -155,7 +155,9 @@ LOGOUT_REDIRECT_URL = "login"
 # The lockout check first, then Django's own password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, whose user load also tells TwoFactorMiddleware whether
+    # the user has a confirmed second factor (no query of its own).
+    "core.backends.UserBackend",
 ]
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)

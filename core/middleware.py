@@ -34,9 +34,6 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-NO_DEVICE_SESSION_KEY = "otp_no_device"
-
-
 class TwoFactorMiddleware:
     """S-AUTH-2: a user with a second factor (or every user, when the
     deployment requires it) reaches nothing but the second-factor pages, the
@@ -57,22 +54,26 @@ class TwoFactorMiddleware:
             and not user.is_verified()
             and not request.path.startswith(settings.STATIC_URL)
         ):
-            from .two_factor import confirmed_totp
-
-            # Without a required second factor, a user found without a device
-            # is not looked up again in this session (pages keep their query
-            # count); a device set up later logs the session in verified.
-            if not settings.TWO_FACTOR_REQUIRED and request.session.get(NO_DEVICE_SESSION_KEY):
-                return self.get_response(request)
-            has_device = confirmed_totp(user) is not None
-            if not has_device and not settings.TWO_FACTOR_REQUIRED:
-                request.session[NO_DEVICE_SESSION_KEY] = True
+            has_device = _has_confirmed_totp(user)
             if has_device or settings.TWO_FACTOR_REQUIRED:
                 match = request.resolver_match or _resolve(request.path_info)
                 if match is None or match.url_name not in self.ALLOWED_URL_NAMES:
                     target = "two_factor_verify" if has_device else "two_factor"
                     return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
         return self.get_response(request)
+
+
+def _has_confirmed_totp(user) -> bool:
+    # Loaded with the user by core.backends.UserBackend; a user loaded any
+    # other way (another backend, a session from before it) asks the table.
+    from .backends import HAS_CONFIRMED_TOTP
+
+    known = getattr(user, HAS_CONFIRMED_TOTP, None)
+    if known is not None:
+        return known
+    from .two_factor import confirmed_totp
+
+    return confirmed_totp(user) is not None
 
 
 def _resolve(path):

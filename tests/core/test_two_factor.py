@@ -167,3 +167,29 @@ def test_s_auth_2_disable_needs_password_and_code(personas):
                                         "action": "disable"})
     assert not TOTPDevice.objects.filter(user=personas.claire).exists()
     assert not StaticToken.objects.filter(device__user=personas.claire).exists()
+
+
+def test_s_auth_2_device_known_with_the_user_no_query_of_its_own(personas):
+    """The per-request check reads whether the user has a confirmed device
+    from the user's own query (core.backends.UserBackend), not from a query
+    on the device table per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = personas.client("marc")
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("home")).status_code == 200
+    device_queries = [q["sql"] for q in ctx.captured_queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(device_queries) == 1 and "core_user" in device_queries[0]
+
+
+def test_s_auth_2_a_device_confirmed_in_another_session_counts_at_once(personas):
+    """An open session without a code is stopped on its next request once a
+    device is confirmed elsewhere (the answer is not cached)."""
+    other = personas.client("sophie")
+    assert other.get(reverse("home")).status_code == 200
+    enable(personas.client("sophie"), personas.sophie)
+    response = other.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_verify"))
