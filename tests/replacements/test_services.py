@@ -239,9 +239,9 @@ def _rejected_invoice(tit, seances, settled_on):
 
     from billing.models.invoices import Invoice, InvoiceLine
 
-    invoice = Invoice.objects.create(
-        patient=seances[0].patient, nurse=tit, created_by=tit, status="rejetee", sequence=1,
-        number="F-1", settled_at=timezone.make_aware(dt.datetime.combine(settled_on, dt.time(10))))
+    # Lines go on a draft (a validated invoice's lines are frozen, FAC-4), then it is
+    # validated and rejected by the payer.
+    invoice = Invoice.objects.create(patient=seances[0].patient, nurse=tit, created_by=tit)
     position = 0
     for s in seances:
         for line in s.lines.all():
@@ -249,6 +249,11 @@ def _rejected_invoice(tit, seances, settled_on):
                                        rate=line.rate, unit_value=line.unit_value, amount=line.amount,
                                        tariff_date=line.tariff_date, amo_rate=line.amo_rate, amo=line.amo)
             position += 1
+    Invoice.objects.filter(pk=invoice.pk).update(status="validee", sequence=1, number="F-1",
+                                                 validated_at=timezone.now(), validated_by=tit)
+    Invoice.objects.filter(pk=invoice.pk).update(status="transmise", transmitted_at=timezone.now())
+    Invoice.objects.filter(pk=invoice.pk).update(
+        status="rejetee", settled_at=timezone.make_aware(dt.datetime.combine(settled_on, dt.time(10))))
     return invoice
 
 
