@@ -77,3 +77,23 @@ class TestLed2Charts:
 
     def test_led_2_empty_chart_says_so(self):
         assert "Aucune donnée" in charts.bar_chart([], series=("Facturé",), title="Vide")
+
+
+class TestLed2Apportion:
+    def test_led_2_apportion_adds_up_to_the_cent(self):
+        from billing.ledger.figures import apportion
+        parts = apportion(Decimal("10.00"), [Decimal("1"), Decimal("1"), Decimal("1")])
+        assert sum(parts) == Decimal("10.00")
+        assert sorted(parts) == [Decimal("3.33"), Decimal("3.33"), Decimal("3.34")]
+
+    def test_led_2_received_by_key_spreads_by_payer_share(self):
+        from billing.ledger.figures import AllocationRow, InvoiceKeyShare, received_by_key
+        shares = [
+            InvoiceKeyShare(1, "AMI", Decimal("9.45"), Decimal("5.67"), Decimal("3.78"), ZERO),
+            InvoiceKeyShare(1, "IFD", Decimal("2.75"), Decimal("1.65"), Decimal("1.10"), ZERO),
+        ]
+        got = received_by_key(shares, [AllocationRow(1, "amo", Decimal("7.32"))])
+        assert got == {"AMI": Decimal("5.67"), "IFD": Decimal("1.65")}
+
+
+ZERO = Decimal("0.00")
