@@ -13,6 +13,7 @@ class BillingConfig(AppConfig):
         from core.navigation import NavItem, register
 
         from . import receivers
+        from .payments import documents as payment_documents
 
         register(NavItem("Nomenclature", "billing:catalogue", STAFF, order=50))
         register(NavItem("Cotation", "billing:quote", STAFF, order=55))
@@ -26,6 +27,10 @@ class BillingConfig(AppConfig):
         from .invoicing.documents import register_kinds
 
         register_kinds()
+        register(NavItem("Paiements", "billing:payment_list",
+                         frozenset({Role.TITULAIRE, Role.SECRETAIRE}), order=62))
+        register(NavItem("Livre des recettes", "billing:ledger", STAFF, order=64))
+        payment_documents.register_kinds()
         # Done visits become séances (phase 2 hand-off, cabinet/signals.py).
         visit_completed.connect(receivers.on_visit_completed,
                                 dispatch_uid="billing.on_visit_completed")

@@ -32,3 +32,24 @@ urlpatterns = [
     path("export-fse/<int:pk>/", views_invoices.export_download, name="export_download"),
     path("export-fse/<int:pk>/transmis/", views_invoices.export_transmit, name="export_transmit"),
 ]
+
+from . import views_ledger  # noqa: E402
+
+urlpatterns += [
+    path("paiements/", views_ledger.payment_list, name="payment_list"),
+    path("paiements/nouveau/", views_ledger.payment_new, name="payment_new"),
+    path("paiements/releve/", views_ledger.statement_import, name="statement"),
+    path("paiements/<int:pk>/", views_ledger.payment_detail, name="payment_detail"),
+    path("paiements/<int:pk>/annuler/", views_ledger.payment_cancel, name="payment_cancel"),
+    path("factures/<int:pk>/rejet/", views_ledger.reject_new, name="reject_new"),
+    path("impayes/", views_ledger.outstanding, name="outstanding"),
+    path("impayes/factures/", views_ledger.outstanding_list, name="outstanding_list"),
+    path("livre/", views_ledger.ledger_home, name="ledger"),
+    path("livre/<int:nurse_id>/<int:year>/", views_ledger.ledger_year, name="ledger_year"),
+    path("livre/<int:nurse_id>/<int:year>/<int:month>/", views_ledger.ledger_month,
+         name="ledger_month"),
+    path("livre/<int:nurse_id>/<str:period>/<slug:what>.csv", views_ledger.ledger_export,
+         name="ledger_export"),
+    path("livre/<int:nurse_id>/<int:year>/synthese.pdf", views_ledger.summary_pdf,
+         name="summary_pdf"),
+]

@@ -1,5 +1,5 @@
 """Billing models, one module per concern: séances (priced passages),
-invoices; payments in their own module as they come."""
+invoices, payments."""
 
 from .invoices import (
     AuditAcknowledgement,
@@ -11,9 +11,16 @@ from .invoices import (
     InvoiceSeance,
     InvoiceStatus,
 )
+from .payments import Allocation, AnnualSummary, PayerKind, Payment, PaymentMeans, Reject
 from .seances import Seance, SeanceLine, SeanceSource, SeanceStatus
 
 __all__ = [
+    "Allocation",
+    "AnnualSummary",
+    "PayerKind",
+    "Payment",
+    "PaymentMeans",
+    "Reject",
     "AuditAcknowledgement",
     "ExportBatch",
     "Invoice",

@@ -108,3 +108,27 @@ class Reject(models.Model):
 
     def __str__(self) -> str:
         return f"Rejet de la facture {self.invoice_id} le {self.rejected_on:%d/%m/%Y}"
+
+
+class AnnualSummary(models.Model):
+    """LED-3: one request of the accountant's yearly summary PDF; its
+    figures are frozen by the documents pipeline when it is requested."""
+
+    nurse = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="infirmier(ère)")
+    year = models.PositiveSmallIntegerField("année")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "synthèse annuelle"
+        verbose_name_plural = "synthèses annuelles"
+        constraints = [
+            models.CheckConstraint(name="summary_year_plausible",
+                                   condition=Q(year__gte=2000) & Q(year__lte=2100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"Synthèse {self.year} — {self.nurse_id}"
