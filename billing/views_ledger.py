@@ -409,8 +409,8 @@ def ledger_export(request: HttpRequest, nurse_id: int, period: str, what: str) -
                  _money(line.rate), _money(line.amount), _money(line.amo), _money(line.amc),
                  _money(line.patient_share),
                  line.seance.performed_by.username if line.seance_id and line.seance
-                 and line.seance.performed_by_id and line.seance.performed_by_id != nurse.pk
-                 else ""]
+                 and line.seance.performed_by_id
+                 and line.seance.performed_by_id != line.invoice.nurse_id else ""]
                 for line in lines.iterator(chunk_size=2000))
         return _csv_response(f"actes-{name}.csv", [
             "facture", "date_facture", "date_soins", "cle", "coefficient", "taux", "montant",
