@@ -307,12 +307,16 @@ def ledger_home(request: HttpRequest) -> HttpResponse:
 
 def _charts(ledger: selectors.Ledger) -> dict:
     out = {}
-    if ledger.per_day:
-        out["per_day"] = charts.bar_chart(
-            [Group(str(day.day), (billed, received), title=f"{day:%d/%m/%Y}")
-             for day, billed, received in ledger.per_day],
-            series=("Facturé", "Encaissé"), title=f"Par jour — {ledger.period.label}",
-            label_every=5)
+    if ledger.period.kind == "month":
+        groups = [Group(str(day.day), (billed, received), title=f"{day:%d/%m/%Y}")
+                  for day, billed, received in ledger.series]
+        out["series"] = charts.bar_chart(groups, series=("Facturé", "Encaissé"),
+                                         title=f"Par jour — {ledger.period.label}", label_every=5)
+    else:
+        groups = [Group(MONTHS[m.month - 1], (billed, received), title=f"{m:%m/%Y}")
+                  for m, billed, received in ledger.series]
+        out["series"] = charts.bar_chart(groups, series=("Facturé", "Encaissé"),
+                                         title=f"Par mois — {ledger.period.label}")
     out["per_key"] = charts.bar_chart(
         [Group(row["key"], (row["billed"], row["received"])) for row in ledger.by_key],
         series=("Facturé", "Encaissé"), title=f"Par lettre clé — {ledger.period.label}")

@@ -121,7 +121,8 @@ class Ledger:
     receipts_total: Decimal = ZERO
     receipts_by_payer: dict[str, Decimal] = field(default_factory=dict)
     receipts_count: int = 0
-    per_day: list[tuple[date, Decimal, Decimal]] = field(default_factory=list)
+    # Per day of the month, or per month of the year.
+    series: list[tuple[date, Decimal, Decimal]] = field(default_factory=list)
     per_month: list[tuple[date, Decimal, Decimal]] = field(default_factory=list)
 
     @property
@@ -201,20 +202,24 @@ def ledger(nurse, period: Period, *, today: date | None = None) -> Ledger:
                                 for p in PAYERS}
     result.receipts_total = sum(result.receipts_by_payer.values(), ZERO)
     result.receipts_count = sum(row["n"] for row in receipts.values())
-    # Series for the charts.
+    # Series for the charts: per day of a month, per month of a year (the
+    # same two queries either way).
     if period.kind == "month":
-        billed_day = {row["day"]: row["total"] for row in invoices.annotate(
-            day=TruncDate("validated_at")).values("day").annotate(total=Sum("total"))}
-        received_day = {row["received_on"]: row["total"] for row in
-                        payments.values("received_on").annotate(total=Sum("amount"))}
-        result.per_day = [
-            (period.start + timedelta(days=i),
-             billed_day.get(period.start + timedelta(days=i), ZERO),
-             received_day.get(period.start + timedelta(days=i), ZERO))
-            for i in range((period.end - period.start).days + 1)]
+        trunc_billed, trunc_received = TruncDate("validated_at"), "received_on"
+        steps = [period.start + timedelta(days=i)
+                 for i in range((period.end - period.start).days + 1)]
         last_month = period.start
     else:
+        trunc_billed, trunc_received = TruncMonth("validated_at"), TruncMonth("received_on")
+        steps = [date(period.start.year, m, 1) for m in range(1, 13)]
         last_month = date(period.start.year, 12, 1)
+    billed_step = {_as_date(row["step"]): row["total"] for row in invoices.annotate(
+        step=trunc_billed).values("step").annotate(total=Sum("total"))}
+    received_step = {_as_date(row["step"]): row["total"] for row in payments.annotate(
+        step=trunc_received if not isinstance(trunc_received, str) else F(trunc_received))
+        .values("step").annotate(total=Sum("amount"))}
+    result.series = [(step, billed_step.get(step, ZERO), received_step.get(step, ZERO))
+                     for step in steps]
     first_month = date(last_month.year - (last_month.month < 12), last_month.month % 12 + 1, 1)
     span = Period(first_month, month(last_month.year, last_month.month).end, "span")
     billed_month = {_as_date(row["m"]): row["total"] for row in period_invoices(nurse, span)
