@@ -312,10 +312,14 @@ def number_for(invoice: Invoice, sequence: int) -> str:
 
 
 @transaction.atomic
-def validate_invoices(*, acting_user, invoices: Iterable[Invoice]) -> ValidationReport:
+def validate_invoices(*, acting_user, invoices: Iterable[Invoice], at=None) -> ValidationReport:
     """Validate drafts: the audit on all their séances at once; a draft with
     an error, or a warning not acknowledged, stays a draft (reported); the
-    others get their number and are frozen."""
+    others get their number and are frozen.
+
+    `at` dates the validation in the past, for a history taken over (the
+    demo's months): never in the future nor before the nurse's last
+    validation, so that numbers and dates stay in one order (FAC-3)."""
     ids = sorted({inv.pk for inv in invoices})
     locked = list(selectors.invoices_editable_by(acting_user).select_for_update(of=("self",))
                   .filter(pk__in=ids).select_related("nurse").order_by("pk"))
@@ -352,7 +356,7 @@ def validate_invoices(*, acting_user, invoices: Iterable[Invoice]) -> Validation
         group = by_nurse[nurse_id]
         first = _allocate(nurse_id, len(group))
         # Dated once the counter is ours: numbers and dates stay in one order.
-        now = timezone.now()
+        now = timezone.now() if at is None else _past_validation(nurse_id, at)
         for offset, invoice in enumerate(group):
             invoice.sequence = first + offset
             invoice.number = number_for(invoice, invoice.sequence)
@@ -369,6 +373,14 @@ def validate_invoices(*, acting_user, invoices: Iterable[Invoice]) -> Validation
                          total=str(invoice.total))
     report.validated = ready
     return report
+
+
+def _past_validation(nurse_id: int, at):
+    last = (Invoice.objects.filter(nurse_id=nurse_id, validated_at__isnull=False)
+            .order_by("-validated_at").values_list("validated_at", flat=True).first())
+    if at > timezone.now() or (last is not None and at < last):
+        raise InvoiceError("Date de validation hors de l'ordre chronologique (FAC-3).")
+    return at
 
 
 def validate_invoice(*, acting_user, invoice: Invoice) -> Invoice:

@@ -71,10 +71,11 @@ def _settle(invoice: Invoice, *, acting_user) -> None:
     paid = _allocated([invoice.pk]).get(invoice.pk, ZERO)
     if paid >= invoice.total and paid > 0:
         status = InvoiceStatus.PAID
+    elif invoice.rejects.exists():
+        # Rejected until corrected by an avoir (PAY-2), whatever else came in.
+        status = InvoiceStatus.REJECTED
     elif paid > 0:
         status = InvoiceStatus.PARTIALLY_PAID
-    elif invoice.rejects.exists():
-        status = InvoiceStatus.REJECTED
     elif invoice.transmitted_at is not None:
         status = InvoiceStatus.TRANSMITTED
     else:
@@ -199,7 +200,7 @@ def record_reject(*, acting_user, invoice: Invoice, payer_kind: str, rejected_on
                                    rejected_on=rejected_on, reason=reason[:300],
                                    created_by=acting_user)
     previous = locked.status
-    if not _allocated([locked.pk]).get(locked.pk):
+    if locked.status != InvoiceStatus.PAID:
         locked.status = InvoiceStatus.REJECTED
         locked.status_reason = reason[:300]
         locked.settled_at = timezone.now()
