@@ -15,10 +15,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from billing import demo_payments
 from billing import services as pricing
 from billing.invoicing import export, services
 from billing.invoicing.services import InvoiceError
 from billing.models import Invoice, InvoiceStatus, Seance
+from billing.payments.services import PaymentError
 from cabinet.models import CarePlan, Visit
 from cabinet.models.visits import VisitStatus
 from core.models import User
@@ -139,10 +141,8 @@ def _invoices(seances: list[Seance], warning_seances: list[Seance], nadia: User,
         batch = export.export_batch(acting_user=nadia, invoices=group)
         export.mark_batch_transmitted(acting_user=nadia, batch=batch)
         transmitted += group
-    steps = [(InvoiceStatus.PAID, ""), (InvoiceStatus.PARTIALLY_PAID, ""),
-             (InvoiceStatus.REJECTED, "Rejet CPAM : droits du bénéficiaire à vérifier")]
-    for invoice, (status, reason) in zip(transmitted, steps, strict=False):
-        services.set_status(acting_user=nadia, invoice=invoice, status=status, reason=reason)
+    # Payée, partiellement payée and rejetée by what the payers did (PAY-1, PAY-2).
+    demo_payments.settle_last_week(nadia, transmitted[:3])
     if len(transmitted) > 3:
         services.cancel_with_credit_note(acting_user=nadia, invoice=transmitted[3],
                                          reason="Erreur de cotation : facture refaite")
@@ -158,6 +158,12 @@ def seed(stdout=None) -> dict:
         username__in=("claire", "marc", "sophie", "julie", "nadia"))}
     if len(users) < 5:
         return {}
+    # Three months of history first, so that numbers follow dates (FAC-3).
+    try:
+        demo_payments.seed(users, stdout=stdout)
+    except (InvoiceError, PaymentError) as exc:  # pragma: no cover - never stop the seed
+        if stdout is not None:
+            stdout.write(f"Paiements de démonstration non créés : {exc}")
     seances = _passages(monday, users)
     errors, warnings = _findings(monday, users)
     try:

@@ -151,3 +151,30 @@ def seed(users, stdout=None) -> dict:
         stdout.write(f"Paiements : {result['invoices']} factures sur {len(weeks)} semaines, "
                      f"{result['payments']} paiements.")
     return result
+
+
+def settle_last_week(nadia, invoices) -> None:
+    """The week of `billing.demo`: one invoice paid by every payer, one by
+    the caisse only, one rejected."""
+    received = timezone.localdate()
+    for n, invoice in enumerate(invoices):
+        if n == 2:
+            services.record_reject(acting_user=nadia, invoice=invoice, payer_kind="amo",
+                                   rejected_on=received,
+                                   reason="Rejet CPAM : droits du bénéficiaire à vérifier")
+            continue
+        payers = (("amo", invoice.amo), ("amc", invoice.amc),
+                  ("patient", invoice.patient_share))
+        if n == 1:
+            payers = payers[:1] if invoice.amo < invoice.total else (
+                ("amo", invoice.amo - Decimal("1.00")),)
+        for payer, amount in payers:
+            if amount <= 0:
+                continue
+            services.record_payment(
+                acting_user=nadia, nurse=invoice.nurse, payer_kind=payer,
+                payer_name=invoice.patient.amc_name if payer == "amc" else (
+                    str(invoice.patient) if payer == "patient" else "CPAM d'Indre-et-Loire"),
+                received_on=received, means="cheque" if payer == "patient" else "virement",
+                reference="", amount=amount,
+                allocations=[AllocationRequest(invoice.pk, amount)])

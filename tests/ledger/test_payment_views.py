@@ -35,7 +35,7 @@ def test_pay_1_payment_entry_allocates_and_redirects(personas):
     response = personas.client("nadia").post(
         reverse("billing:payment_new"), _form(personas.claire, amount, [(invoice.number, amount)]))
     assert response.status_code == 302
-    payment = Payment.objects.get()
+    payment = Payment.objects.latest("pk")
     assert payment.allocations.get().invoice == invoice
 
 
@@ -46,10 +46,11 @@ def test_pay_1_over_allocation_refused_at_the_field(personas):
         _form(personas.claire, "500,00", [(invoice.number, "400,00")]))
     assert response.status_code == 200
     assert "encore dus" in response.content.decode()
-    assert not Payment.objects.exists()
+    assert not Payment.objects.filter(allocations__invoice=invoice).exists()
 
 
 def test_pay_1_bad_inputs_get_french_messages(personas):
+    before = Payment.objects.count()
     response = personas.client("nadia").post(
         reverse("billing:payment_new"),
         _form(personas.claire, "abc", [("INCONNUE", "1,00"), ("", "2,00")],
@@ -57,7 +58,7 @@ def test_pay_1_bad_inputs_get_french_messages(personas):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Saisissez un montant" in body and "invraisemblable" in body
-    assert not Payment.objects.exists()
+    assert Payment.objects.count() == before
 
 
 def test_pay_1_statement_shows_reconciliation_before_saving(personas):
@@ -68,11 +69,11 @@ def test_pay_1_statement_shows_reconciliation_before_saving(personas):
     client = personas.client("nadia")
     response = client.post(reverse("billing:statement"), data)
     assert response.status_code == 200 and "inconnue" in response.content.decode()
-    assert not Payment.objects.exists()
+    assert not Payment.objects.filter(allocations__invoice=invoice).exists()
     data["text"] = f"{invoice.number};{invoice.amo}\n"
     response = client.post(reverse("billing:statement"), {**data, "confirmer": "1"})
     assert response.status_code == 302
-    assert Payment.objects.get().amount == invoice.amo
+    assert Payment.objects.get(allocations__invoice=invoice).amount == invoice.amo
 
 
 def test_pay_2_reject_page_records_the_reason(personas):
@@ -80,7 +81,7 @@ def test_pay_2_reject_page_records_the_reason(personas):
     url = reverse("billing:reject_new", args=[invoice.pk])
     response = personas.client("claire").post(url, {"payer_kind": "amo",
                                                     "rejected_on": "2026-06-21", "reason": ""})
-    assert response.status_code == 200 and not Reject.objects.exists()
+    assert response.status_code == 200 and not Reject.objects.filter(invoice=invoice).exists()
     response = personas.client("claire").post(url, {"payer_kind": "amo",
                                                     "rejected_on": "2026-06-21",
                                                     "reason": "Ordonnance illisible"})

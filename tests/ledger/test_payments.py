@@ -46,7 +46,7 @@ def test_pay_1_allocation_never_exceeds_the_payers_due(personas):
     pay(invoice, by=personas.nadia, amount=invoice.amo - Decimal("1.00"))
     with pytest.raises(PaymentError):
         pay(invoice, by=personas.nadia, amount="1.01")
-    assert Payment.objects.count() == 1
+    assert Payment.objects.filter(allocations__invoice=invoice).count() == 1
 
 
 def test_pay_1_allocations_never_exceed_the_payment(personas):
@@ -57,7 +57,7 @@ def test_pay_1_allocations_never_exceed_the_payment(personas):
             received_on=date(2026, 6, 20), means="virement", reference="", amount=Decimal("1.00"),
             allocations=[AllocationRequest(invoice.pk, Decimal("2.00"))])
     assert caught.value.field == "amount"
-    assert not Payment.objects.exists() and not Allocation.objects.exists()
+    assert not Allocation.objects.filter(invoice=invoice).exists()
 
 
 def test_pay_1_only_the_nurses_own_invoices_and_only_billers(personas):
@@ -122,7 +122,7 @@ def test_pay_1_statement_reconciles_then_saves_one_payment(personas):
     text = f"numero;montant\n{first.number};{first.amo}\n{second.number};1,00\n"
     result = services.preview_statement(nurse=personas.claire, payer_kind="amo", text=text)
     assert len(result.matched) == 1 and len(result.differences) == 1 and result.can_save
-    assert not Payment.objects.exists()
+    assert not Payment.objects.filter(allocations__invoice__in=[first, second]).exists()
     payment = services.record_statement(
         acting_user=personas.nadia, nurse=personas.claire, payer_kind="amo",
         payer_name="CPAM", received_on=date(2026, 6, 22), means="virement", reference="R",
