@@ -207,6 +207,10 @@ def _detail_context(request, invoice: Invoice, blocking=None) -> dict:
         "pdf_kind": INVOICE_KIND,
         "credit_note": getattr(invoice, "credit_note", None) if not invoice.is_draft else None,
         "blocking": blocking or [],
+        # PAY-1, PAY-2: what the payers did with it.
+        "allocations": [] if invoice.is_draft else list(
+            invoice.allocations.select_related("payment").order_by("payment__received_on")),
+        "rejects": [] if invoice.is_draft else list(invoice.rejects.order_by("rejected_on")),
     }
 
 

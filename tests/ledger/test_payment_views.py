@@ -128,3 +128,16 @@ def test_payment_list_and_detail_visibility(personas):
     assert personas.client("julie").get(url).status_code == 403
     listing = personas.client("marc").get(reverse("billing:payment_list")).content.decode()
     assert str(payment.amount) not in listing or "Aucun paiement" in listing
+
+
+def test_pay_2_invoice_page_shows_payments_and_the_reject(personas):
+    from billing.payments import services
+
+    invoice = validated_invoice(personas.claire, by=personas.nadia)
+    pay(invoice, by=personas.nadia, amount="1.00")
+    services.record_reject(acting_user=personas.nadia, invoice=invoice, payer_kind="amo",
+                           rejected_on=date(2026, 6, 22), reason="Droits fermés")
+    body = personas.client("claire").get(
+        reverse("billing:invoice_detail", args=[invoice.pk])).content.decode()
+    assert "Droits fermés" in body and "1,00 €" in body and "avoir" in body
+    assert reverse("billing:reject_new", args=[invoice.pk]) in body
