@@ -316,14 +316,15 @@ def _charts(ledger: selectors.Ledger) -> dict:
         groups = [Group(MONTHS[m.month - 1], (billed, received), title=f"{m:%m/%Y}")
                   for m, billed, received in ledger.series]
         out["series"] = charts.bar_chart(groups, series=("Facturé", "Encaissé"),
-                                         title=f"Par mois — {ledger.period.label}")
+                                         title=f"Par mois — {ledger.period.label}",
+                                         label_every=2)
     out["per_key"] = charts.bar_chart(
         [Group(row["key"], (row["billed"], row["received"])) for row in ledger.by_key],
         series=("Facturé", "Encaissé"), title=f"Par lettre clé — {ledger.period.label}")
     out["per_month"] = charts.bar_chart(
         [Group(MONTHS[m.month - 1], (billed, received), title=f"{m:%m/%Y}")
          for m, billed, received in ledger.per_month],
-        series=("Facturé", "Encaissé"), title="Les douze derniers mois")
+        series=("Facturé", "Encaissé"), title="Les douze derniers mois", label_every=2)
     return out
 
 

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-WIDTH = 640
-HEIGHT = 260
-LEFT = 56
-RIGHT = 12
+# Drawn for a phone first: at 360 px the text keeps its size.
+WIDTH = 360
+HEIGHT = 220
+LEFT = 52
+RIGHT = 8
 TOP = 28
-BOTTOM = 40
+BOTTOM = 28
 SERIES_COLOURS = ("#1f5fa8", "#2e7d32", "#b26a00")
 
 
@@ -68,7 +69,7 @@ def bar_chart(groups: Sequence[Group], *, series: Sequence[str], title: str,
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{x + 16}" y="18" font-size="12" fill="#222">{escape(name)}</text>')
-        x += 24 + 8 * len(name)
+        x += 24 + 7 * len(name)
     # Axis and grid: four steps.
     for step in range(5):
         value = top_value * step / 4

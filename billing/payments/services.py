@@ -56,7 +56,7 @@ def _allocated(invoice_ids, payer_kind: str | None = None) -> dict[int, Decimal]
     qs = Allocation.objects.filter(invoice_id__in=invoice_ids, payment__cancelled_at__isnull=True)
     if payer_kind is not None:
         qs = qs.filter(payment__payer_kind=payer_kind)
-    return {row["invoice_id"]: row["total"]
+    return {row["invoice_id"]: (row["total"] or ZERO).quantize(Decimal("0.01"))
             for row in qs.values("invoice_id").annotate(total=Sum("amount"))}
 
 
@@ -223,7 +223,7 @@ def open_dues(*, nurse, payer_kind: str) -> dict[str, tuple[Invoice, Decimal]]:
                 allocations__payment__cancelled_at__isnull=True))))
     out = {}
     for invoice in rows:
-        due = getattr(invoice, field) - (invoice.paid or ZERO)
+        due = getattr(invoice, field) - (invoice.paid or ZERO).quantize(Decimal("0.01"))
         if due > 0:
             out[invoice.number] = (invoice, due)
     return out
