@@ -407,16 +407,18 @@ def ledger_export(request: HttpRequest, nurse_id: int, period: str, what: str) -
             lines = selectors.performed_lines(request.user, span)
         else:
             lines = InvoiceLine.objects.filter(invoice__in=selectors.period_invoices(nurse, span))
-        lines = lines.select_related("invoice", "seance__performed_by").order_by(
-            "invoice__validated_at", "invoice_id", "position")
-        rows = ([line.invoice.number, timezone.localtime(line.invoice.validated_at).date(),
-                 line.date, line.code, "" if line.coefficient is None else line.coefficient,
-                 _money(line.rate), _money(line.amount), _money(line.amo), _money(line.amc),
-                 _money(line.patient_share),
-                 line.seance.performed_by.username if line.seance_id and line.seance
-                 and line.seance.performed_by_id
-                 and line.seance.performed_by_id != line.invoice.nurse_id else ""]
-                for line in lines.iterator(chunk_size=2000))
+        rows = (
+            [number, timezone.localtime(validated_at).date(), day, code,
+             "" if coefficient is None else coefficient, _money(rate), _money(amount),
+             _money(amo), _money(amc), _money(patient_share),
+             performer if performer_id and performer_id != billing_nurse_id else ""]
+            for (number, validated_at, day, code, coefficient, rate, amount, amo, amc,
+                 patient_share, performer, performer_id, billing_nurse_id)
+            in lines.order_by("invoice__validated_at", "invoice_id", "position").values_list(
+                "invoice__number", "invoice__validated_at", "date", "code", "coefficient",
+                "rate", "amount", "amo", "amc", "patient_share",
+                "seance__performed_by__username", "seance__performed_by_id",
+                "invoice__nurse_id").iterator(chunk_size=5000))
         return _csv_response(f"actes-{name}.csv", [
             "facture", "date_facture", "date_soins", "cle", "coefficient", "taux", "montant",
             "part_amo", "part_amc", "part_patient", "remplacant"], rows)

@@ -162,6 +162,8 @@ class Invoice(models.Model):
             models.Index(fields=["status", "nurse"]),
             models.Index(fields=["patient", "status"]),
             models.Index(fields=["period_start"]),
+            # The ledger reads a nurse's invoices by validation date (LED-2).
+            models.Index(fields=["nurse", "validated_at"], name="billing_inv_nurse_valid_idx"),
         ]
 
     def __str__(self) -> str:
