@@ -35,6 +35,11 @@ def test_led_1_postgresql_refuses_editing_or_deleting_payments(personas):
         with pytest.raises(Exception, match="refusée"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(statement, [value])
+    for table in ("billing_payment", "billing_allocation", "billing_reject"):
+        with pytest.raises(Exception, match="TRUNCATE|truncate"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cabinet.allow_truncate = 'off'")
+                cursor.execute(f"TRUNCATE {table} CASCADE")
     services.cancel_payment(acting_user=personas.nadia, payment=payment, reason="erreur")
     with pytest.raises(Exception, match="refusée"), transaction.atomic():
         with connection.cursor() as cursor:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 # PAY-1, LED-1, S-DATA-1: a receipt is never edited nor deleted, only
 # cancelled once (who, when, why); allocations and rejects are final. The
-# database refuses it as well, bulk updates and deletes included.
+# database refuses it as well, bulk updates, deletes and TRUNCATE included.
 TRIGGERS = """
 CREATE OR REPLACE FUNCTION billing_payment_final() RETURNS trigger AS $$
 BEGIN
@@ -39,10 +39,15 @@ $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS {table}_final ON {table};
 CREATE TRIGGER {table}_final BEFORE UPDATE OR DELETE ON {table}
     FOR EACH ROW EXECUTE FUNCTION billing_payment_child_final();
-""" for table in ("billing_allocation", "billing_reject"))
+""" for table in ("billing_allocation", "billing_reject")) + "".join(f"""
+DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
+CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION core_refuse_truncate();
+""" for table in ("billing_payment", "billing_allocation", "billing_reject"))
 
 DROP_TRIGGERS = "".join(f"""
 DROP TRIGGER IF EXISTS {table}_final ON {table};
+DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};
 """ for table in ("billing_payment", "billing_allocation", "billing_reject")) + """
 DROP FUNCTION IF EXISTS billing_payment_final();
 DROP FUNCTION IF EXISTS billing_payment_child_final();
@@ -62,7 +67,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0004_seance_forfait_and_entry'),
+        ('billing', '0005_seance_invoiced_final'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

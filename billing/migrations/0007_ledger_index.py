@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0005_payments'),
+        ('billing', '0006_payments'),
         ('cabinet', '0008_patient_coverage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
