@@ -175,6 +175,16 @@ class RoutingProfileForm(forms.Form):
                                 widget=TimeInput())
     skills = forms.CharField(label="Compétences", required=False, max_length=300,
                              help_text="Séparées par des virgules (ex. : picc, stomie).")
+    break_earliest = forms.TimeField(label="Pause : au plus tôt à", required=False,
+                                     widget=TimeInput(),
+                                     help_text="Vide : pas de pause réservée dans la tournée.")
+    break_latest = forms.TimeField(label="Pause : au plus tard à", required=False,
+                                   widget=TimeInput())
+    break_duration = forms.IntegerField(
+        label="Durée de la pause (minutes)", required=False, min_value=5, max_value=180,
+        error_messages={"min_value": "Au moins 5 minutes.", "max_value": "Au plus 3 heures.",
+                        "invalid": "Un nombre de minutes."},
+    )
 
     def clean_skills(self) -> list[str]:
         words = [w.strip().lower() for w in self.cleaned_data["skills"].split(",")]
@@ -192,4 +202,34 @@ class RoutingProfileForm(forms.Form):
         start, end = data.get("shift_start"), data.get("shift_end")
         if start and end and end <= start:
             self.add_error("shift_end", "La fin de journée doit suivre le début.")
+        self._clean_break(data)
         return data
+
+    def _clean_break(self, data) -> None:
+        """All three break fields or none; the break starts inside the day and
+        ends before it does."""
+        parts = ("break_earliest", "break_latest", "break_duration")
+        if any(name in self.errors for name in parts):
+            return
+        given = [name for name in parts if data.get(name) is not None]
+        if not given:
+            return
+        if len(given) < len(parts):
+            for name in parts:
+                if name not in given:
+                    self.add_error(name, "Indiquez l'heure au plus tôt, l'heure au plus tard et "
+                                         "la durée de la pause, ou rien.")
+            return
+        earliest, latest = data["break_earliest"], data["break_latest"]
+        if latest < earliest:
+            self.add_error("break_latest", "L'heure au plus tard doit suivre l'heure au plus tôt.")
+            return
+        start, end = data.get("shift_start"), data.get("shift_end")
+        if start and end and not (start <= earliest and
+                                  _minutes(latest) + data["break_duration"] <= _minutes(end)):
+            self.add_error("break_earliest", "La pause doit tenir entre le début et la fin de "
+                                             "journée.")
+
+
+def _minutes(value) -> int:
+    return value.hour * 60 + value.minute

@@ -42,6 +42,12 @@ class RoutingProfile(models.Model):
     shift_end = models.TimeField("fin de journée", default="20:30")
     # Free words, e.g. ["picc", "stomie"]; a visit's `required_skill` must be one of them.
     skills = models.JSONField("compétences", default=list, blank=True)
+    # Her daily break (optional): `break_duration` minutes starting between
+    # the earliest and latest start; the solver places it between two visits.
+    break_earliest = models.TimeField("pause au plus tôt", null=True, blank=True)
+    break_latest = models.TimeField("pause au plus tard", null=True, blank=True)
+    break_duration = models.PositiveSmallIntegerField("durée de la pause (min)", null=True,
+                                                      blank=True)
 
     class Meta:
         verbose_name = "profil de tournée"

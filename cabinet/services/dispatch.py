@@ -25,6 +25,7 @@ from .routing_adapter import (
     current_order_of,
     dispatch_options,
     distance_source,
+    profile_breaks,
     route_nurse,
     route_stop,
 )
@@ -68,7 +69,8 @@ def dispatch_day(
     apply_learned_durations(visits)
     profiles = {p.nurse_id: p for p in RoutingProfile.objects.filter(nurse_id__in=nurse_ids)}
     route_nurses = [
-        route_nurse(t, skills=profiles[t.nurse_id].skills if t.nurse_id in profiles else ())
+        route_nurse(t, skills=profiles[t.nurse_id].skills if t.nurse_id in profiles else (),
+                    breaks=profile_breaks(profiles.get(t.nurse_id)))
         for t in tournees
     ]
     stops = []

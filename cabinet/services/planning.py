@@ -289,6 +289,8 @@ def replan_rest_of_day(
         lon=position[1] if position else base.lon,
         end_lat=base.end_point[0], end_lon=base.end_point[1],
         shift_start=start_minutes, shift_end=max(base.shift_end, start_minutes),
+        # A break whose latest start has passed is no longer scheduled.
+        breaks=tuple(b for b in base.breaks if b.latest >= start_minutes),
     )
     problem = routing.Problem([nurse], [route_stop(v, nurse_id=nurse.id) for v in planned],
                               distance_source())

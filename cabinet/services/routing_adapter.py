@@ -14,7 +14,7 @@ from django.conf import settings
 from core.models import Cabinet
 
 from .. import routing
-from ..models import Tournee, Visit
+from ..models import RoutingProfile, Tournee, Visit
 from ..models.visits import VisitStatus
 from .tournee_errors import TourneeError
 
@@ -119,7 +119,21 @@ def route_stop(visit: Visit, *, nurse_id=None, preferred_nurse=None, duration=No
     )
 
 
-def route_nurse(tournee: Tournee, nurse_user=None, skills=()) -> routing.Nurse:
+def profile_breaks(profile) -> tuple[routing.Break, ...]:
+    """The nurse's break from her routing profile, as the solver's `Break`
+    (none when the profile has none or is missing)."""
+    if profile is None or None in (profile.break_earliest, profile.break_latest,
+                                   profile.break_duration):
+        return ()
+    return (routing.Break(earliest=to_minutes(_as_time(profile.break_earliest)),
+                          latest=to_minutes(_as_time(profile.break_latest)),
+                          duration=int(profile.break_duration)),)
+
+
+def route_nurse(tournee: Tournee, nurse_user=None, skills=(), breaks=None) -> routing.Nurse:
+    """`breaks` None: those of the nurse's routing profile."""
+    if breaks is None:
+        breaks = profile_breaks(RoutingProfile.objects.filter(nurse_id=tournee.nurse_id).first())
     if tournee.start_latitude is None or tournee.start_longitude is None:
         lat, lon, _ = cabinet_point()
     else:
@@ -130,7 +144,7 @@ def route_nurse(tournee: Tournee, nurse_user=None, skills=()) -> routing.Nurse:
         id=tournee.nurse_id, lat=lat, lon=lon, end_lat=end_lat, end_lon=end_lon,
         shift_start=to_minutes(_as_time(tournee.start_time)),
         shift_end=to_minutes(_as_time(tournee.end_time)),
-        skills=frozenset(skills),
+        skills=frozenset(skills), breaks=tuple(breaks),
     )
 
 

@@ -17,6 +17,8 @@ from ..models import RoutingProfile
 def save_routing_profile(*, acting_user, nurse, start_label: str, start_address: str,
                          start_postcode: str, start_city: str, shift_start: time,
                          shift_end: time, skills: list[str],
+                         break_earliest: time | None = None, break_latest: time | None = None,
+                         break_duration: int | None = None,
                          geocoder: Geocoder | None = None) -> RoutingProfile:
     """The nurse's start point (an address, geocoded like a patient's: offline
     unless the deployment configures a geocoder, S-PRIV-1), hours and skills;
@@ -40,10 +42,13 @@ def save_routing_profile(*, acting_user, nurse, start_label: str, start_address:
         "start_postcode": start_postcode, "start_city": start_city,
         "start_latitude": latitude, "start_longitude": longitude,
         "shift_start": shift_start, "shift_end": shift_end, "skills": skills,
+        "break_earliest": break_earliest, "break_latest": break_latest,
+        "break_duration": break_duration,
     })
     # The address is the nurse's, not a patient's: the audit row keeps only
     # whether a start point other than the cabinet is set.
     audit.record(actor=acting_user, action="routing_profile.update", obj=profile,
                  skills=skills, shift_start=shift_start.isoformat(),
-                 shift_end=shift_end.isoformat(), own_start_point=bool(start_address))
+                 shift_end=shift_end.isoformat(), own_start_point=bool(start_address),
+                 break_duration=break_duration)
     return profile

@@ -47,6 +47,9 @@ def routing_profile(request: HttpRequest) -> HttpResponse:
             "shift_start": profile.shift_start if profile else "07:00",
             "shift_end": profile.shift_end if profile else "20:30",
             "skills": ", ".join(profile.skills) if profile else "",
+            "break_earliest": profile.break_earliest if profile else None,
+            "break_latest": profile.break_latest if profile else None,
+            "break_duration": profile.break_duration if profile else None,
         })
         status = 200
     return render(request, "cabinet/tournee_profile.html", {"form": form, "profile": profile},
