@@ -64,6 +64,13 @@ PAGES = {
     "act_entry": ("nadia", "/facturation/saisie/"),
     "cooperation": ("claire", "/cooperation/eligibles/"),
     "protocols_admin": ("admin", "/cooperation/"),
+    "invoices": ("nadia", "/facturation/factures/"),
+    "invoice": ("nadia", ("/facturation/factures/", r"^/facturation/factures/\d+/$")),
+    "audit_worklist": ("nadia", "/facturation/a-verifier/"),
+    "payments": ("nadia", "/facturation/paiements/"),
+    "outstanding": ("nadia", "/facturation/impayes/"),
+    "ledger": ("claire", ("/facturation/livre/", r"^/facturation/livre/\d+/\d+/\d+/$")),
+    "retrocession": ("julie", "/remplacements/retrocession/"),
 }
 FLOOR = "/healthz"
 
@@ -74,7 +81,7 @@ def resolve_pages(pages: dict, browsers: dict[str, Browser]) -> dict[str, tuple[
     for name, (user, target) in pages.items():
         if isinstance(target, tuple):
             listing, pattern = target
-            page = browsers[user].get(listing)
+            page = browsers[user].get_following(listing)
             links = [browsers[user].local_path(h) for h in parse_page(page.text).links]
             detail = next((p for p in links if p and re.match(pattern, p.split("?")[0])), None)
             if detail is None:
