@@ -222,6 +222,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
 # these recipients (age1… public keys or files of keys), refusing a plain
 # archive in production unless --plain is given.
 BACKUP_RECIPIENTS = env.list("BACKUP_RECIPIENTS", default=[])
+# Read at start-up like DEMO_DATA_ALLOWED: the test runner switches DEBUG off.
+BACKUP_PLAIN_ALLOWED = DEBUG
 
 # Celery: no broker configured means tasks run inline (eager), so the app works
 # with nothing running; a broker URL turns real workers on.

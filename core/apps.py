@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
         from .form_fields import install_plausible_date_range
 
         install_plausible_date_range()
+
         from .models import Role
         from .navigation import NavItem, register
 

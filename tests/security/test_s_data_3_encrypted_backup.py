@@ -71,7 +71,7 @@ def test_s_data_3_backup_is_encrypted_and_restore_decrypts_and_verifies(
 
 
 def test_s_data_3_plain_backup_refused_in_production(db, settings, tmp_path):
-    settings.DEBUG = False
+    settings.BACKUP_PLAIN_ALLOWED = False
     settings.BACKUP_RECIPIENTS = []
     with pytest.raises(CommandError, match="données de santé"):
         call_command("backup_cabinet", str(tmp_path / "clair.tar.gz"), stdout=io.StringIO())

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         specs = encrypt or list(getattr(settings, "BACKUP_RECIPIENTS", []))
         if plain and encrypt:
             raise CommandError("--plain et --encrypt s'excluent.")
-        if not specs and not plain and not settings.DEBUG:
+        if not specs and not plain and not settings.BACKUP_PLAIN_ALLOWED:
             raise CommandError(
                 "Sauvegarde refusée : une archive du cabinet contient des données de santé. "
                 "Chiffrez-la (--encrypt age1… ou BACKUP_RECIPIENTS), ou confirmez --plain."
