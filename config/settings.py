@@ -164,6 +164,7 @@ LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "core.backends.axes_username"
 # axes.W006 asks for the client address too. Not here: behind the cabinet's
 # reverse proxy every nurse arrives from one address, so one wrong guesser
 # would lock the whole practice out; the lock is on the account attacked.

@@ -29,3 +29,22 @@ class UserBackend(ModelBackend):
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+# The user model's limit; django-axes stores the username it counts in a
+# varchar(255), which PostgreSQL refuses to overflow (a 500 on a forged
+# login), and no text column takes a NUL character.
+USERNAME_MAX_LENGTH = 150
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """S-AUTH-3: the username django-axes counts attempts against, as the
+    login form would read it: a forged, over-long or NUL-laden name is cut,
+    never a server error."""
+    if credentials:
+        value = credentials.get("username")
+    else:
+        value = getattr(request, "data", request.POST).get("username")
+    if value is None:
+        return None
+    return str(value).replace("\x00", "")[:USERNAME_MAX_LENGTH]
