@@ -298,11 +298,13 @@ def outstanding_list(request: HttpRequest) -> HttpResponse:
 
 @roles(*STAFF)
 def ledger_home(request: HttpRequest) -> HttpResponse:
+    """The current month of one's own ledger (the secrétaire: the first
+    titulaire's, with links to the others), at a stable address."""
     nurse = _nurses(request.user).first() if request.user.role == Role.SECRETAIRE else request.user
     today = timezone.localdate()
     if nurse is None:
         raise Http404("Aucun livre.")
-    return redirect("billing:ledger_month", nurse.pk, today.year, today.month)
+    return _render_ledger(request, nurse, _period(today.year, today.month))
 
 
 def _charts(ledger: selectors.Ledger) -> dict:

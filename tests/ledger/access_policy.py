@@ -27,7 +27,7 @@ POLICIES = {
         kwargs=lambda p: {"pk": claire_invoice().pk}),
     "billing:outstanding": UrlPolicy(_BILLERS),
     "billing:outstanding_list": UrlPolicy(_BILLERS),
-    "billing:ledger": UrlPolicy(by_role(titulaire=302, remplacant=302, secretaire=302,
+    "billing:ledger": UrlPolicy(by_role(titulaire=200, remplacant=200, secretaire=200,
                                         admin=403)),
     "billing:ledger_month": UrlPolicy(_CLAIRES, kwargs=_nurse_month),
     "billing:ledger_year": UrlPolicy(_CLAIRES, kwargs=_nurse_year),
