@@ -64,6 +64,9 @@ PAGES = {
     "billing:quote": ("nadia", None, None),
 }
 MAX_QUERIES = 25
+# The home page gathers one card per app (tournée, billing, renewals,
+# replacements): one query more than the other pages, the same at 10x.
+MAX_QUERIES_PER_PAGE = {"home": 26}
 
 
 def _url(name: str) -> str:
@@ -106,10 +109,14 @@ def measured(django_db_setup, django_db_blocker) -> dict:
     return results
 
 
+# Marked as a database test so that pytest-django runs it with the other
+# database tests, before the transactional ones empty the demo tables (tests
+# without the database run last).
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_query_count_is_the_same_at_ten_times_the_demo_data(name, measured):
     (demo_queries, demo_size), (ten_queries, ten_size) = measured[name]["demo"], measured[name]["ten"]
-    assert demo_queries <= MAX_QUERIES, (name, demo_queries)
+    assert demo_queries <= MAX_QUERIES_PER_PAGE.get(name, MAX_QUERIES), (name, demo_queries)
     assert ten_queries == demo_queries, (name, demo_queries, ten_queries, demo_size, ten_size)
     assert demo_size < 300 * 1024, (name, demo_size)
 
