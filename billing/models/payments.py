@@ -15,6 +15,8 @@ stop counting and the ledger shows it struck out.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -26,6 +28,17 @@ class PayerKind(models.TextChoices):
     AMO = "amo", "Caisse d'assurance maladie (AMO)"
     AMC = "amc", "Organisme complémentaire (AMC / C2S)"
     PATIENT = "patient", "Patient"
+
+
+# The invoice's share owed by each payer (FAC-6).
+SHARE_FIELD = {PayerKind.AMO: "amo", PayerKind.AMC: "amc", PayerKind.PATIENT: "patient_share"}
+CENT = Decimal("0.01")
+
+
+def cents(value) -> Decimal:
+    """A sum read from the database, in cents (SQLite returns aggregates of
+    decimals with float noise)."""
+    return (value or Decimal(0)).quantize(CENT)
 
 
 class PaymentMeans(models.TextChoices):

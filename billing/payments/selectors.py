@@ -23,21 +23,13 @@ from django.utils import timezone
 from billing.ledger import aging
 from billing.ledger.figures import AllocationRow, InvoiceKeyShare, received_by_key
 from billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
-from billing.models.payments import Allocation, PayerKind, Payment
+from billing.models.payments import SHARE_FIELD, Allocation, PayerKind, Payment, cents
 from core.models import Role
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def _c(value) -> Decimal:
-    """A sum read from the database, in cents (SQLite returns aggregates of
-    decimals with float noise)."""
-    return (value or ZERO).quantize(CENT)
 OPEN = (InvoiceStatus.VALIDATED, InvoiceStatus.TRANSMITTED, InvoiceStatus.PARTIALLY_PAID,
         InvoiceStatus.REJECTED)
 PAYERS = (PayerKind.AMO, PayerKind.AMC, PayerKind.PATIENT)
-SHARE = {PayerKind.AMO: "amo", PayerKind.AMC: "amc", PayerKind.PATIENT: "patient_share"}
 
 
 def billing_nurses_for(user) -> QuerySet:
@@ -163,22 +155,22 @@ def ledger(nurse, period: Period, *, today: date | None = None) -> Ledger:
     totals = invoices.aggregate(n=Count("pk"), total=Sum("total"), amo=Sum("amo"),
                                 amc=Sum("amc"), patient=Sum("patient_share"))
     result.invoice_count = totals["n"]
-    result.billed = _c(totals["total"])
+    result.billed = cents(totals["total"])
     # What the payers have paid, to date, on the period's invoices.
     allocations = list(
         Allocation.objects.filter(invoice__in=invoices, payment__cancelled_at__isnull=True)
         .values("invoice_id", payer=F("payment__payer_kind")).annotate(amount=Sum("amount")))
     paid_by_payer: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for row in allocations:
-        row["amount"] = _c(row["amount"])
+        row["amount"] = cents(row["amount"])
         paid_by_payer[row["payer"]] += row["amount"]
     source = {PayerKind.AMO: "amo", PayerKind.AMC: "amc", PayerKind.PATIENT: "patient"}
-    result.by_payer = [PayerFigures(payer=p, label=p.label, billed=_c(totals[source[p]]),
+    result.by_payer = [PayerFigures(payer=p, label=p.label, billed=cents(totals[source[p]]),
                                     received=paid_by_payer.get(p, ZERO)) for p in PAYERS]
     # By letter key, with each allocation spread over the invoice's lines.
     shares = [
-        InvoiceKeyShare(row["invoice_id"], row["code"], _c(row["amount"]), _c(row["amo"]),
-                        _c(row["amc"]), _c(row["patient"]))
+        InvoiceKeyShare(row["invoice_id"], row["code"], cents(row["amount"]), cents(row["amo"]),
+                        cents(row["amc"]), cents(row["patient"]))
         for row in InvoiceLine.objects.filter(invoice__in=invoices)
         .values("invoice_id", "code").annotate(amount=Sum("amount"), amo=Sum("amo"),
                                                amc=Sum("amc"), patient=Sum("patient_share"))
@@ -203,12 +195,12 @@ def ledger(nurse, period: Period, *, today: date | None = None) -> Ledger:
                 last_name=F("seance__performed_by__last_name"))
         .annotate(amount=Sum("amount"), lines=Count("pk")).order_by("last_name"))
     for row in result.remplacants:
-        row["amount"] = _c(row["amount"])
+        row["amount"] = cents(row["amount"])
     # Receipts (cash basis, LED-1).
     payments = period_payments(nurse, period)
     receipts = {row["payer_kind"]: row for row in
                 payments.values("payer_kind").annotate(total=Sum("amount"), n=Count("pk"))}
-    result.receipts_by_payer = {p: _c(receipts[p]["total"] if p in receipts else None)
+    result.receipts_by_payer = {p: cents(receipts[p]["total"] if p in receipts else None)
                                 for p in PAYERS}
     result.receipts_total = sum(result.receipts_by_payer.values(), ZERO)
     result.receipts_count = sum(row["n"] for row in receipts.values())
@@ -223,19 +215,19 @@ def ledger(nurse, period: Period, *, today: date | None = None) -> Ledger:
         trunc_billed, trunc_received = TruncMonth("validated_at"), TruncMonth("received_on")
         steps = [date(period.start.year, m, 1) for m in range(1, 13)]
         last_month = date(period.start.year, 12, 1)
-    billed_step = {_as_date(row["step"]): _c(row["total"]) for row in invoices.annotate(
+    billed_step = {_as_date(row["step"]): cents(row["total"]) for row in invoices.annotate(
         step=trunc_billed).values("step").annotate(total=Sum("total"))}
-    received_step = {_as_date(row["step"]): _c(row["total"]) for row in payments.annotate(
+    received_step = {_as_date(row["step"]): cents(row["total"]) for row in payments.annotate(
         step=trunc_received if not isinstance(trunc_received, str) else F(trunc_received))
         .values("step").annotate(total=Sum("amount"))}
     result.series = [(step, billed_step.get(step, ZERO), received_step.get(step, ZERO))
                      for step in steps]
     first_month = date(last_month.year - (last_month.month < 12), last_month.month % 12 + 1, 1)
     span = Period(first_month, month(last_month.year, last_month.month).end, "span")
-    billed_month = {_as_date(row["m"]): _c(row["total"]) for row in period_invoices(nurse, span)
+    billed_month = {_as_date(row["m"]): cents(row["total"]) for row in period_invoices(nurse, span)
                     .annotate(m=TruncMonth("validated_at")).values("m")
                     .annotate(total=Sum("total"))}
-    received_month = {_as_date(row["m"]): _c(row["total"]) for row in period_payments(nurse, span)
+    received_month = {_as_date(row["m"]): cents(row["total"]) for row in period_payments(nurse, span)
                       .annotate(m=TruncMonth("received_on")).values("m")
                       .annotate(total=Sum("amount"))}
     months = []
@@ -288,7 +280,7 @@ def outstanding_items(user, *, today: date | None = None):
             "validated_at", "pk"):
         issued = timezone.localtime(invoice.validated_at).date() if invoice.validated_at else today
         for payer in PAYERS:
-            due = getattr(invoice, SHARE[payer]) - _c(getattr(invoice, f"paid_{payer}"))
+            due = getattr(invoice, SHARE_FIELD[payer]) - cents(getattr(invoice, f"paid_{payer}"))
             if due > 0:
                 yield invoice, payer, due, aging.band_for(issued, today)
 
@@ -327,7 +319,7 @@ def performed_totals(user, period: Period) -> dict:
     rows = list(performed_lines(user, period).order_by().values("code")
                 .annotate(amount=Sum("amount"), n=Count("pk")).order_by("code"))
     for row in rows:
-        row["amount"] = _c(row["amount"])
+        row["amount"] = cents(row["amount"])
     return {"by_key": rows, "total": sum((r["amount"] for r in rows), ZERO),
             "count": sum(r["n"] for r in rows)}
 
@@ -338,7 +330,7 @@ def performed_totals(user, period: Period) -> dict:
 def yearly_summary(nurse, year_no: int) -> list[tuple[date, dict[str, Decimal]]]:
     """LED-3: the year's receipts by month and payer."""
     span = year(year_no)
-    totals = {(_as_date(row["m"]), row["payer_kind"]): _c(row["total"]) for row in
+    totals = {(_as_date(row["m"]), row["payer_kind"]): cents(row["total"]) for row in
               period_payments(nurse, span).annotate(m=TruncMonth("received_on"))
               .values("m", "payer_kind").annotate(total=Sum("amount"))}
     return [(date(year_no, m, 1), {p.value: totals.get((date(year_no, m, 1), p.value), ZERO)

@@ -21,12 +21,10 @@ from django.utils import timezone
 from billing.invoicing import selectors as invoice_selectors
 from billing.ledger import statement
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
-from billing.models.payments import Allocation, PayerKind, Payment, Reject
+from billing.models.payments import SHARE_FIELD, Allocation, PayerKind, Payment, Reject, cents
 from core import audit
 
 ZERO = Decimal("0.00")
-# The invoice's share owed by each payer (FAC-6).
-SHARE_FIELD = {PayerKind.AMO: "amo", PayerKind.AMC: "amc", PayerKind.PATIENT: "patient_share"}
 # A payment settles an invoice that went out and is not cancelled.
 PAYABLE = (InvoiceStatus.VALIDATED, InvoiceStatus.TRANSMITTED, InvoiceStatus.PARTIALLY_PAID,
            InvoiceStatus.REJECTED, InvoiceStatus.PAID)
@@ -56,7 +54,7 @@ def _allocated(invoice_ids, payer_kind: str | None = None) -> dict[int, Decimal]
     qs = Allocation.objects.filter(invoice_id__in=invoice_ids, payment__cancelled_at__isnull=True)
     if payer_kind is not None:
         qs = qs.filter(payment__payer_kind=payer_kind)
-    return {row["invoice_id"]: (row["total"] or ZERO).quantize(Decimal("0.01"))
+    return {row["invoice_id"]: cents(row["total"])
             for row in qs.values("invoice_id").annotate(total=Sum("amount"))}
 
 
@@ -223,7 +221,7 @@ def open_dues(*, nurse, payer_kind: str) -> dict[str, tuple[Invoice, Decimal]]:
                 allocations__payment__cancelled_at__isnull=True))))
     out = {}
     for invoice in rows:
-        due = getattr(invoice, field) - (invoice.paid or ZERO).quantize(Decimal("0.01"))
+        due = getattr(invoice, field) - cents(invoice.paid)
         if due > 0:
             out[invoice.number] = (invoice, due)
     return out
