@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from billing.models import Invoice, InvoiceStatus, Seance
-from cabinet.models import Medecin, Patient, PrescribedAct, Prescription
+from cabinet.models import Medecin, Patient, PrescribedAct, Prescription, Tournee
 from core.models import User
 from documents.models import GeneratedDocument
 from tests.e2e import browser_login
@@ -75,6 +75,9 @@ def _enter(page, *, patient: str, at: str, with_prescription: bool) -> None:
     _tab_to(page, "id_acts-0-act")
     page.keyboard.type("AMI 2")
     _settle(page)
+    # The choice survives the live cotation's answers (none may reset it).
+    chosen = page.locator("#id_prescription").input_value()
+    assert bool(chosen) == with_prescription, (patient, at, chosen)
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -82,11 +85,16 @@ def _enter(page, *, patient: str, at: str, with_prescription: bool) -> None:
 @needs_postgresql
 def test_secretary_enters_five_passages_invoices_corrects_validates_and_prints(
         browser, live_server, transactional_demo, eager):
-    day = timezone.localdate() - timedelta(days=17)  # no tournée that day
+    sophie = User.objects.get(username="sophie")
+    day = timezone.localdate() - timedelta(days=17)
     day = day - timedelta(days=day.weekday())  # a Monday: no Sunday majoration
+    # A day on which sophie has neither a tournée nor a séance in the demo, so
+    # that the audit's day checks (AUD-10, AUD-11) see only this test's passages.
+    while (Tournee.objects.filter(nurse=sophie, date=day).exists()
+           or Seance.objects.filter(performed_by=sophie, date=day).exists()):
+        day -= timedelta(days=7)
     _patient("Clavier", day)
     _patient("Touche", day)
-    sophie = User.objects.get(username="sophie")
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
                                   viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -114,7 +122,8 @@ def test_secretary_enters_five_passages_invoices_corrects_validates_and_prints(
     # The audit: one error, the passage without prescription (AUD-1).
     page.goto(f"{live_server.url}/facturation/factures/{clavier.pk}/")
     errors = page.locator(".findings.errors-list li")
-    assert errors.count() == 1 and "AUD-1" in errors.first.inner_text()
+    shown = errors.all_inner_texts()
+    assert len(shown) == 1 and "AUD-1" in shown[0], shown
     assert page.get_by_role("button", name="Valider la facture").is_disabled()
 
     # Corrected: taken off the draft, its entry reopened, the prescription chosen.
