@@ -85,6 +85,30 @@ def _findings_messages(request, exc: services.ReplacementError) -> None:
         messages.error(request, f"{f.rule} : {f.message}")
 
 
+def _saved(request, service, *, success: str, **kwargs) -> bool:
+    """Runs a write service for the acting user: its refusal becomes the page's error
+    message, its success the given message. True when it succeeded."""
+    try:
+        service(acting_user=request.user, **kwargs)
+    except services.ReplacementError as exc:
+        messages.error(request, str(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_errors_messages(request, form) -> None:
+    # The action forms sit on the contract page: their errors come back as messages.
+    for field, errors in form.errors.items():
+        messages.error(request, f"{form.fields[field].label if field in form.fields else field} : {errors[0]}")
+
+
+def _handover_messages(request, result, success: str) -> None:
+    messages.success(request, success.format(moved=len(result.moved)))
+    for visit, reason in result.refused:
+        messages.warning(request, f"Passage du {visit.date:%d/%m/%Y} non confié : {reason}")
+
+
 # --- home ---------------------------------------------------------------------------------
 
 
@@ -197,15 +221,11 @@ def titulaire_status(request: HttpRequest) -> HttpResponse:
             services.save_unavailability(acting_user=request.user, unavailability=unav)
             messages.success(request, "Indisponibilité enregistrée.")
             return redirect("replacements:titulaire_status")
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.save_titulaire_status(acting_user=request.user, status=form.save(commit=False),
-                                           expected_version=_version(request) if status.pk else None)
-        except services.ReplacementError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Situation enregistrée.")
-            return redirect("replacements:titulaire_status")
+    elif request.method == "POST" and form.is_valid() and _saved(
+            request, services.save_titulaire_status, success="Situation enregistrée.",
+            status=form.save(commit=False),
+            expected_version=_version(request) if status.pk else None):
+        return redirect("replacements:titulaire_status")
     return render(request, "replacements/titulaire_status.html", {
         "status": status, "form": form, "unav_form": unav_form,
         "unavailabilities": list(Unavailability.objects.filter(titulaire=request.user)[:100]),
@@ -232,15 +252,10 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Un contrat signé n'est jamais modifié : rédigez un avenant (R-REPL-38).")
         return redirect("replacements:contract_detail", pk=pk)
     form = ContractForm(request.POST or None, instance=contract, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_contract(acting_user=request.user, contract=form.save(commit=False),
-                                   expected_version=_version(request))
-        except services.ReplacementError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Brouillon enregistré.")
-            return redirect("replacements:contract_detail", pk=pk)
+    if request.method == "POST" and form.is_valid() and _saved(
+            request, services.save_contract, success="Brouillon enregistré.",
+            contract=form.save(commit=False), expected_version=_version(request)):
+        return redirect("replacements:contract_detail", pk=pk)
     return render(request, "replacements/contract_form.html", {"form": form, "contract": contract})
 
 
@@ -271,12 +286,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def contract_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _get_contract_for_user(request.user, pk, edit=True)
-    try:
-        services.delete_draft(acting_user=request.user, contract=contract)
-    except services.ReplacementError as exc:
-        messages.error(request, str(exc))
+    if not _saved(request, services.delete_draft, success="Brouillon supprimé.", contract=contract):
         return redirect("replacements:contract_detail", pk=pk)
-    messages.success(request, "Brouillon supprimé.")
     return redirect("replacements:home")
 
 
@@ -286,8 +297,7 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _get_contract_for_user(request.user, pk, edit=True)
     form = SignForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else field} : {errors[0]}")
+        _form_errors_messages(request, form)
         return redirect("replacements:contract_detail", pk=pk)
     try:
         result = services.sign_contract(acting_user=request.user, contract=contract,
@@ -295,10 +305,8 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ReplacementError as exc:
         _findings_messages(request, exc)
         return redirect("replacements:contract_detail", pk=pk)
-    messages.success(request, f"Contrat signé. {len(result.moved)} passage(s) du titulaire confié(s) "
-                              "au remplaçant.")
-    for visit, reason in result.refused:
-        messages.warning(request, f"Passage du {visit.date:%d/%m/%Y} non confié : {reason}")
+    _handover_messages(request, result, "Contrat signé. {moved} passage(s) du titulaire confié(s) "
+                                        "au remplaçant.")
     return redirect("replacements:contract_detail", pk=pk)
 
 
@@ -307,9 +315,7 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_handover(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _get_contract_for_user(request.user, pk, edit=True)
     result = services.hand_over_visits(acting_user=request.user, contract=contract)
-    messages.success(request, f"{len(result.moved)} passage(s) confié(s) au remplaçant.")
-    for visit, reason in result.refused:
-        messages.warning(request, f"Passage du {visit.date:%d/%m/%Y} non confié : {reason}")
+    _handover_messages(request, result, "{moved} passage(s) confié(s) au remplaçant.")
     return redirect("replacements:contract_detail", pk=pk)
 
 
@@ -319,17 +325,11 @@ def contract_transmission(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _get_contract_for_user(request.user, pk, edit=True)
     form = TransmissionForm(request.POST, instance=Contract.objects.get(pk=contract.pk))
     if form.is_valid():
-        try:
-            services.record_transmission(acting_user=request.user, contract=contract,
-                                         expected_version=_version(request),
-                                         **{k: form.cleaned_data[k] for k in form.fields})
-        except services.ReplacementError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Transmission enregistrée.")
+        _saved(request, services.record_transmission, success="Transmission enregistrée.",
+               contract=contract, expected_version=_version(request),
+               **{k: form.cleaned_data[k] for k in form.fields})
     else:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label} : {errors[0]}")
+        _form_errors_messages(request, form)
     return redirect("replacements:contract_detail", pk=pk)
 
 
@@ -339,13 +339,8 @@ def contract_close(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _get_contract_for_user(request.user, pk, edit=True)
     form = CloseForm(request.POST)
     if form.is_valid():
-        try:
-            services.close_contract(acting_user=request.user, contract=contract,
-                                    expected_version=_version(request), **form.cleaned_data)
-        except services.ReplacementError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Contrat clos.")
+        _saved(request, services.close_contract, success="Contrat clos.", contract=contract,
+               expected_version=_version(request), **form.cleaned_data)
     else:
         messages.error(request, "Date de fin invalide.")
     return redirect("replacements:contract_detail", pk=pk)
@@ -377,8 +372,7 @@ def payment_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.record_payment(acting_user=request.user, payment=payment)
         messages.success(request, "Paiement enregistré.")
         return redirect(f"{_statement_url(contract)}?mois={payment.month:%Y-%m}")
-    for field, errors in form.errors.items():
-        messages.error(request, f"{form.fields[field].label if field in form.fields else field} : {errors[0]}")
+    _form_errors_messages(request, form)
     return redirect("replacements:contract_statement", pk=pk)
 
 
