@@ -35,26 +35,38 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def lone_surrogate_path(value: Any, where: str = "") -> str | None:
-    """The path of the first string (key or value) holding a lone surrogate,
-    "" for the top level, or None when there is none. Iterative, so a deeply
-    nested document cannot exhaust the stack."""
+def lone_surrogate(value: Any, where: str = "") -> tuple[str, bool] | None:
+    """The first string (key or value) holding a lone surrogate, as (path of the value, or
+    of the object whose key it is; True for a key), or None when there is none. Iterative,
+    so a deeply nested document cannot exhaust the stack."""
     stack: list[tuple[Any, str]] = [(value, where)]
     while stack:
         item, path = stack.pop()
         if isinstance(item, str):
             if _has_lone_surrogate(item):
-                return path
+                return path, False
         elif isinstance(item, dict):
             for key, sub in item.items():
                 key_text = str(key)
                 if _has_lone_surrogate(key_text):
-                    # Never echo the key itself: it is what cannot be written.
-                    return f"{path}.<clé>" if path else "<clé>"
+                    return path, True
                 stack.append((sub, f"{path}.{key_text}" if path else key_text))
         elif isinstance(item, list | tuple):
             stack.extend((sub, f"{path}[{i}]") for i, sub in enumerate(item))
     return None
+
+
+def lone_surrogate_path(value: Any, where: str = "") -> str | None:
+    """The path of the first string (key or value) holding a lone surrogate,
+    "" for the top level, or None when there is none."""
+    found = lone_surrogate(value, where)
+    if found is None:
+        return None
+    path, in_key = found
+    if in_key:
+        # Never echo the key itself: it is what cannot be written.
+        return f"{path}.<clé>" if path else "<clé>"
+    return path
 
 
 def decode(raw: bytes | str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from billing.ngap import jsonio as ngap_jsonio
 from billing.ngap.model import BSI_LEVELS, QuoteError
+from core import jsonio as safe_json
 
 from .model import (
     AuditInput,
@@ -47,33 +48,17 @@ def loads(text: str) -> Any:
 
 def _refuse_surrogates(value: Any, where: str) -> None:
     """A lone surrogate (`"\\ud800"`) is valid JSON but no text: refused."""
-    stack = [(value, where)]
-    while stack:
-        item, path = stack.pop()
-        if isinstance(item, str):
-            if any("\ud800" <= ch <= "\udfff" for ch in item):
-                raise QuoteError("texte invalide (caractère de substitution isolé)", path)
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                child_path = f"{path}.{_safe(key)}" if path else _safe(key)
-                if any("\ud800" <= ch <= "\udfff" for ch in key):
-                    raise QuoteError("clé invalide (caractère de substitution isolé)", path)
-                stack.append((child, child_path))
-        elif isinstance(item, list):
-            stack.extend((child, f"{path}[{i}]") for i, child in enumerate(item))
-
-
-def _safe(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8")
+    found = safe_json.lone_surrogate(value, where)
+    if found is None:
+        return
+    path, in_key = found
+    if in_key:
+        raise QuoteError("clé invalide (caractère de substitution isolé)", path)
+    raise QuoteError("texte invalide (caractère de substitution isolé)", path)
 
 
 def _obj(value: Any, allowed: frozenset, where: str, required: tuple[str, ...] = ()) -> dict:
-    if not isinstance(value, dict):
-        raise QuoteError("objet JSON attendu", where)
-    unknown = sorted(set(value) - allowed)
-    if unknown:
-        prefix = f"{where}." if where else ""
-        raise QuoteError(f"clé inconnue : {unknown[0]}", f"{prefix}{unknown[0]}")
+    value = ngap_jsonio._keys(value, allowed, where)
     for name in required:
         if name not in value:
             prefix = f"{where}." if where else ""

@@ -11,17 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from billing.audit import (
-    AuditInput,
-    AuditResult,
-    BilledLine,
-    PatientInfo,
-    PrescribedAct,
-    PrescriptionInfo,
-    SeanceInfo,
-    TourneeInfo,
-    run_audit,
-)
+from billing import audit
 from billing.models import Seance, SeanceStatus
 from billing.ngap import jsonio as ngap_jsonio
 from billing.ngap.model import QuoteError
@@ -54,13 +44,13 @@ def _passage(seance: Seance):
     return parsed, seance.error
 
 
-def seance_info(seance: Seance) -> SeanceInfo:
+def seance_info(seance: Seance) -> audit.SeanceInfo:
     passage, error = _passage(seance) if seance.status == SeanceStatus.PRICED else (
         None, seance.error or "séance non cotée")
-    return SeanceInfo(
+    return audit.SeanceInfo(
         id=seance.pk, patient=seance.patient_id, nurse=seance.nurse_id,
         prescription=seance.prescription_id, passage=passage,
-        lines=tuple(BilledLine(line.code, line.coefficient, line.rate, line.amount)
+        lines=tuple(audit.BilledLine(line.code, line.coefficient, line.rate, line.amount)
                     for line in seance.lines.all()),
         date=seance.date, time=seance.time,
         place=passage.place if passage else "domicile",
@@ -71,22 +61,22 @@ def seance_info(seance: Seance) -> SeanceInfo:
     )
 
 
-def prescription_info(prescription: Prescription) -> PrescriptionInfo:
-    return PrescriptionInfo(
+def prescription_info(prescription: Prescription) -> audit.PrescriptionInfo:
+    return audit.PrescriptionInfo(
         id=prescription.pk, patient=prescription.patient_id, start=prescription.start_date,
         end=prescription.end_date, date=prescription.date, home=prescription.at_home,
         night=prescription.night_required, daily=prescription.rigorously_daily,
-        acts=tuple(PrescribedAct(act.key.strip().upper(), act.coefficient)
+        acts=tuple(audit.PrescribedAct(act.key.strip().upper(), act.coefficient)
                    for act in prescription.acts.all()),
     )
 
 
-def audit_seances(seance_ids: Iterable[int]) -> tuple[AuditResult, dict[int, Seance]]:
+def audit_seances(seance_ids: Iterable[int]) -> tuple[audit.AuditResult, dict[int, Seance]]:
     """Run the audit on these séances, with the context of their days.
     Returns the findings of these séances only, and the séances by id."""
     ids = set(seance_ids)
     if not ids:
-        return AuditResult([]), {}
+        return audit.AuditResult([]), {}
     targets = list(Seance.objects.filter(pk__in=ids).values_list("patient_id", "nurse_id", "date"))
     patient_days = Q()
     nurse_days = Q()
@@ -111,14 +101,14 @@ def audit_seances(seance_ids: Iterable[int]) -> tuple[AuditResult, dict[int, Sea
             tq |= Q(nurse_id=nurse_id, date=day)
         for tournee in (Tournee.objects.filter(tq, km_estimated__isnull=False)
                         .annotate(done=Count("visits", filter=Q(visits__status="done")))):
-            tournees.append(TourneeInfo(tournee.nurse_id, tournee.date, tournee.done,
+            tournees.append(audit.TourneeInfo(tournee.nurse_id, tournee.date, tournee.done,
                                         Decimal(tournee.km_estimated)))
-    data = AuditInput(
-        patients=tuple(PatientInfo(p.pk, p.bsi_level or None, p.bsi_date)
+    data = audit.AuditInput(
+        patients=tuple(audit.PatientInfo(p.pk, p.bsi_level or None, p.bsi_date)
                        for p in patients.values()),
         prescriptions=tuple(prescription_info(p) for p in prescriptions),
         seances=tuple(seance_info(s) for s in seances.values()),
         tournees=tuple(tournees),
     )
-    result = run_audit(data)
-    return AuditResult([f for f in result.findings if f.seance in ids]), seances
+    result = audit.run_audit(data)
+    return audit.AuditResult([f for f in result.findings if f.seance in ids]), seances
