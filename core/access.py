@@ -51,3 +51,17 @@ def public(view):
     view = login_not_required(view)
     view.access_policy = "public"
     return view
+
+
+def visible_by_role(qs, user, *, titulaire, remplacant):
+    """The cabinet's visibility rule for a queryset: the secrétaire sees every row, a
+    titulaire and a remplaçant(e) the rows their filter (a Q or an expression) keeps,
+    anyone else (the administrator) none."""
+    role = getattr(user, "role", None)
+    if role == Role.SECRETAIRE:
+        return qs
+    if role == Role.TITULAIRE:
+        return qs.filter(titulaire)
+    if role == Role.REMPLACANT:
+        return qs.filter(remplacant)
+    return qs.none()

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from cabinet.models import Visit
 from cabinet.models.visits import VisitStatus
+from core.access import visible_by_role
 from core.models import Role, User
 
 from . import rules
@@ -38,15 +39,8 @@ def access_margin_days() -> int:
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
-    role = getattr(user, "role", None)
-    qs = Contract.objects.select_related("titulaire", "remplacant", "parent")
-    if role == Role.SECRETAIRE:
-        return qs
-    if role == Role.TITULAIRE:
-        return qs.filter(titulaire=user)
-    if role == Role.REMPLACANT:
-        return qs.filter(remplacant=user)
-    return qs.none()
+    return visible_by_role(Contract.objects.select_related("titulaire", "remplacant", "parent"),
+                           user, titulaire=Q(titulaire=user), remplacant=Q(remplacant=user))
 
 
 def can_edit_contract(user, contract: Contract) -> bool:

@@ -9,24 +9,17 @@ visibility selector per model).
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from billing.models import Invoice, InvoiceSeance, Seance, SeanceStatus
+from core.access import visible_by_role
 from core.models import Role
 
 
 def invoices_visible_to(user) -> QuerySet[Invoice]:
-    qs = Invoice.objects.all()
-    role = getattr(user, "role", None)
-    if role == Role.SECRETAIRE:
-        return qs
-    if role == Role.TITULAIRE:
-        return qs.filter(nurse=user)
-    if role == Role.REMPLACANT:
-        performed = InvoiceSeance.objects.filter(invoice=OuterRef("pk"),
-                                                 seance__performed_by=user)
-        return qs.filter(Exists(performed))
-    return qs.none()
+    performed = InvoiceSeance.objects.filter(invoice=OuterRef("pk"), seance__performed_by=user)
+    return visible_by_role(Invoice.objects.all(), user, titulaire=Q(nurse=user),
+                           remplacant=Exists(performed))
 
 
 def can_create_invoices(user) -> bool:
@@ -43,15 +36,8 @@ def invoices_editable_by(user) -> QuerySet[Invoice]:
 
 def seances_visible_to(user) -> QuerySet[Seance]:
     """The séances a user may see in the billing pages."""
-    qs = Seance.objects.all()
-    role = getattr(user, "role", None)
-    if role == Role.SECRETAIRE:
-        return qs
-    if role == Role.TITULAIRE:
-        return qs.filter(nurse=user)
-    if role == Role.REMPLACANT:
-        return qs.filter(performed_by=user)
-    return qs.none()
+    return visible_by_role(Seance.objects.all(), user, titulaire=Q(nurse=user),
+                           remplacant=Q(performed_by=user))
 
 
 def invoiceable_seances_for(user) -> QuerySet[Seance]:
