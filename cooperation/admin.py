@@ -4,26 +4,17 @@ change is audited. Inclusions and delegated acts are patient data: not in the ad
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import Adhesion, ThirdPartyConvention
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Adhesion)
-class AdhesionAdmin(ReadOnlyAdmin):
+class AdhesionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("protocol", "doctor", "nurse", "status", "declared_at")
     list_filter = ("protocol", "status")
 
 
 @admin.register(ThirdPartyConvention)
-class ThirdPartyConventionAdmin(ReadOnlyAdmin):
+class ThirdPartyConventionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("operator_name", "third_party_name", "ars_transmission_at")

@@ -10,6 +10,20 @@ from .forms import CabinetAdminAuthenticationForm
 from .models import AuditEvent, Cabinet, User
 
 
+class ReadOnlyAdminMixin:
+    """For records the admin only reads: they change through their app's services (with
+    their audit row) or never. Works for model admins and inlines alike."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     """Accounts in the Django admin: names, contact, activity and password.
@@ -47,7 +61,8 @@ class CabinetAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # S-TRACE-3: even administrators only read the trail.
     list_display = ("at", "actor", "action", "object_type", "object_id", "patient_id", "view")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "view")
@@ -62,16 +77,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     def safe_detail(self, obj):
         safe, _held = split_detail(obj.detail if isinstance(obj.detail, dict) else {})
         return json.dumps(safe, ensure_ascii=False, cls=DjangoJSONEncoder)
-
-    # S-TRACE-3: even administrators only read the trail.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Django's groups hold model permissions: they change in code, not in the
