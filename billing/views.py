@@ -10,14 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.access import roles
-from core.models import Cabinet, Role
+from core.access import STAFF, roles
+from core.models import Cabinet
 
 from .forms import ActFormSet, CatalogueSearchForm, PassageForm, build_passage, catalogue_options
 from .ngap import catalogue, quote, rules
 from .ngap.model import QuoteError
 
-STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
 RATE_LABELS = {"1": "100 %", "0.5": "50 %", "0": "0 %"}
 
 

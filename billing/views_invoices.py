@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core import audit
-from core.access import roles
+from core.access import OFFICE, STAFF, roles
 from core.models import Role, User
 
 from .invoicing import export as fse_export
@@ -42,8 +42,6 @@ from .models import (
     Seance,
 )
 
-STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
-BILLERS = (Role.TITULAIRE, Role.SECRETAIRE)
 PAGE_SIZE = 30
 
 
@@ -126,7 +124,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 def invoice_new(request: HttpRequest) -> HttpResponse:
     """Séances ready to invoice: per patient, or all of a week, grouped one
     invoice per patient and billing nurse (FAC-1)."""
@@ -226,7 +224,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "billing/invoice_detail.html", _detail_context(request, invoice))
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 @require_POST
 def invoice_validate(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _get_invoice_for_user(request.user, pk, write=True)
@@ -239,7 +237,7 @@ def invoice_validate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("billing:invoice_detail", pk=pk)
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 @require_POST
 def invoice_validate_many(request: HttpRequest) -> HttpResponse:
     """Validate the drafts ticked in the list; those the audit blocks stay
@@ -259,7 +257,7 @@ def invoice_validate_many(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("billing:invoice_list") + "?etat=brouillon")
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 @require_POST
 def invoice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _get_invoice_for_user(request.user, pk, write=True)
@@ -271,7 +269,7 @@ def invoice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("billing:invoice_detail", args=[pk]) + "#audit")
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 @require_POST
 def invoice_remove_seance(request: HttpRequest, pk: int, seance_pk: int) -> HttpResponse:
     invoice = _get_invoice_for_user(request.user, pk, write=True)
@@ -292,7 +290,7 @@ def invoice_remove_seance(request: HttpRequest, pk: int, seance_pk: int) -> Http
     return redirect("billing:invoice_detail", pk=pk)
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 @require_POST
 def invoice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _get_invoice_for_user(request.user, pk, write=True)
@@ -305,7 +303,7 @@ def invoice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("billing:invoice_list")
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 @require_POST
 def invoice_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _get_invoice_for_user(request.user, pk, write=True)
@@ -372,7 +370,7 @@ def audit_worklist(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- FSE export
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 def export_list(request: HttpRequest) -> HttpResponse:
     """Batches of validated invoices exported as one JSON file each (FAC-9)."""
     exportable = (selectors.invoices_editable_by(request.user)
@@ -399,7 +397,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/export_list.html", {"pending": list(pending), "page": page})
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 @require_GET
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request.user, pk)
@@ -411,7 +409,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 @require_POST
 def export_transmit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _get_batch_for_user(request.user, pk)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.access import roles
+from core.access import OFFICE, STAFF, roles
 from core.models import Role
 
 from .forms_payments import (
@@ -40,8 +40,6 @@ from .models.payments import AnnualSummary, PayerKind, Payment
 from .payments import selectors, services
 from .payments.services import AllocationRequest, PaymentError
 
-STAFF = (Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE)
-BILLERS = (Role.TITULAIRE, Role.SECRETAIRE)
 PAGE_SIZE = 50
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
@@ -100,7 +98,7 @@ def _nurses(user):
 # ---------------------------------------------------------------- payments (PAY-1)
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 def payment_list(request: HttpRequest) -> HttpResponse:
     payments = (selectors.payments_visible_to(request.user).select_related("nurse")
                 .order_by("-received_on", "-pk"))
@@ -135,7 +133,7 @@ def _allocation_requests(user, nurse, formset) -> list[AllocationRequest] | None
     return requests if ok else None
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 def payment_new(request: HttpRequest) -> HttpResponse:
     nurses = _nurses(request.user)
     initial_rows = []
@@ -179,7 +177,7 @@ def _attach_payment_error(exc: PaymentError, form, formset) -> None:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _get_payment_for_user(request.user, pk)
     allocations = payment.allocations.select_related("invoice", "invoice__patient")
@@ -189,7 +187,7 @@ def payment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@roles(*BILLERS)
+@roles(*OFFICE)
 def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _get_payment_for_user(request.user, pk, write=True)
     form = CancelPaymentForm(request.POST)
@@ -208,7 +206,7 @@ def payment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": True}, status=400)
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 def statement_import(request: HttpRequest) -> HttpResponse:
     """PAY-1 bulk entry: check the caisse's statement, then save it."""
     nurses = _nurses(request.user)
@@ -267,14 +265,14 @@ def reject_new(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- outstanding (PAY-3)
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 def outstanding(request: HttpRequest) -> HttpResponse:
     summary = selectors.outstanding_summary(request.user)
     return render(request, "billing/ledger/outstanding.html", {
         "summary": summary, "bands": aging.BANDS})
 
 
-@roles(*BILLERS)
+@roles(*OFFICE)
 def outstanding_list(request: HttpRequest) -> HttpResponse:
     payer = request.GET.get("payeur", "")
     band = request.GET.get("tranche", "")
@@ -445,7 +443,7 @@ def ledger_export(request: HttpRequest, nurse_id: int, period: str, what: str) -
 
 
 @require_POST
-@roles(*BILLERS)
+@roles(*OFFICE)
 def summary_pdf(request: HttpRequest, nurse_id: int, year: int) -> HttpResponse:
     """The accountant's yearly summary as a PDF, through the documents
     pipeline: the request returns at once, a worker renders it."""
