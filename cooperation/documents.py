@@ -124,13 +124,8 @@ def can_view_act(user, act: DelegatedAct) -> bool:
     return selectors.acts_visible_to(user).filter(pk=act.pk).exists()
 
 
-def _slug(text: str) -> str:
-    keep = "".join(c if c.isalnum() else "-" for c in text.lower())
-    return "-".join(filter(None, keep.split("-")))
-
-
 def kinds():
-    from documents.registry import DocumentKind
+    from documents.registry import DocumentKind, filename_part
 
     return [
         DocumentKind(
@@ -142,7 +137,7 @@ def kinds():
             build_context=information_letter_context,
             can_view=can_view_inclusion,
             patient_id=lambda inclusion: inclusion.patient_id,
-            filename=lambda data: f"information-consentement-{_slug(data['patient_name'])}.pdf",
+            filename=lambda data: f"information-consentement-{filename_part(data['patient_name'])}.pdf",
             demo_object=lambda: PatientInclusion.objects.order_by("pk").first(),
         ),
         DocumentKind(
@@ -155,7 +150,7 @@ def kinds():
             can_view=can_view_act,
             patient_id=lambda act: act.inclusion.patient_id,
             filename=lambda data: (
-                f"compte-rendu-{_slug(data['patient_name'])}-{data['act_date']:%Y%m%d}.pdf"
+                f"compte-rendu-{filename_part(data['patient_name'])}-{data['act_date']:%Y%m%d}.pdf"
             ),
             demo_object=lambda: DelegatedAct.objects.order_by("pk").first(),
         ),

@@ -78,6 +78,13 @@ class DocumentKind:
         return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 
+def filename_part(text: str) -> str:
+    """A name for a download: letters and digits kept (accents too), lower case, every
+    other run of characters one hyphen."""
+    keep = "".join(c if c.isalnum() else "-" for c in text.lower())
+    return "-".join(filter(None, keep.split("-")))
+
+
 class UnknownKind(LookupError):
     pass
 

@@ -204,13 +204,8 @@ def can_view_notice(user, notice: PatientNotice) -> bool:
         getattr(user, "role", None) != "remplacant"
 
 
-def _slug(text: str) -> str:
-    keep = "".join(c if c.isalnum() else "-" for c in text.lower())
-    return "-".join(filter(None, keep.split("-")))
-
-
 def kinds():
-    from documents.registry import DocumentKind
+    from documents.registry import DocumentKind, filename_part
 
     return [
         DocumentKind(
@@ -239,7 +234,7 @@ def kinds():
             model="replacements.PatientNotice", template="documents/pdf/generic_letter.html",
             version="1", build_context=patient_letter_context, can_view=can_view_notice,
             patient_id=lambda notice: notice.patient_id,
-            filename=lambda data: f"information-remplacement-{_slug(data['patient_name'])}.pdf",
+            filename=lambda data: f"information-remplacement-{filename_part(data['patient_name'])}.pdf",
             demo_object=lambda: PatientNotice.objects.order_by("pk").first(),
         ),
     ]
