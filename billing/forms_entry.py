@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cabinet import acts_catalogue
 from cabinet.models import Patient, Prescription
 from cabinet.selectors import patients as cabinet_selectors
 from core.access import NURSES
@@ -18,7 +19,6 @@ from core.form_fields import validate_plausible_date
 from core.models import Role, User
 from core.widgets import DateInput, TimeInput
 
-from .ngap import catalogue
 from .ngap.tariffs import load as load_tariffs
 from .services import EntryData
 
@@ -26,7 +26,6 @@ PLACE_CHOICES = [("domicile", "Domicile du patient"), ("cabinet", "Cabinet"),
                  ("ehpad", "EHPAD (résidence du patient)")]
 _PK_RANGE = range(1, 2**63)
 _PATIENT_ID = re.compile(r"n°\s*(\d{1,18})\s*$")
-_KEY_COEF = re.compile(r"^([A-Za-z]{2,4})\s*(\d+(?:[.,]\d+)?)?$")
 
 
 def patient_option(patient: Patient) -> str:
@@ -193,49 +192,15 @@ class EntryActForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        text = (data.get("act") or "").strip()
         data["parsed"] = None
-        if not text:
-            if data.get("coefficient") is not None:
-                self.add_error("act", "Indiquez l'acte de ce coefficient.")
+        if "coefficient" in self.errors:
             return data
-        code = text.split(" — ")[0].strip().upper()
-        entry = catalogue.get(code)
-        coefficient = data.get("coefficient")
-        if entry is not None:
-            key = entry.key
-            if coefficient is None and key not in catalogue.EURO_FORFAITS:
-                coefficient = entry.coefficient
-            data["parsed"] = {"catalogue_id": entry.id, "key": key,
-                              "coefficient": _coef(coefficient, key),
-                              "label": entry.designation[:255], "ald_zone": ""}
-            return data
-        match = _KEY_COEF.match(text)
-        key = match.group(1).upper() if match else None
-        if key is None or key not in catalogue.KEYS:
-            self.add_error("act", "Acte inconnu : choisissez dans la nomenclature ou tapez la "
-                                  "lettre-clé et le coefficient (ex. AMI 4).")
-            return data
-        if match.group(2) and coefficient is None:
-            try:
-                coefficient = Decimal(match.group(2).replace(",", "."))
-            except InvalidOperation:  # pragma: no cover - the regex guards
-                coefficient = None
-        if key not in catalogue.EURO_FORFAITS and coefficient is None:
-            self.add_error("coefficient", f"Indiquez le coefficient de l'acte {key}.")
-            return data
-        if coefficient is not None and not Decimal("0.01") <= coefficient <= Decimal(100):
-            self.add_error("coefficient", "Coefficient invraisemblable.")
-            return data
-        data["parsed"] = {"catalogue_id": "", "key": key, "coefficient": _coef(coefficient, key),
-                          "label": "", "ald_zone": ""}
+        try:
+            data["parsed"] = acts_catalogue.parse(data.get("act") or "",
+                                                  data.get("coefficient"))
+        except acts_catalogue.ActInputError as exc:
+            self.add_error(exc.field, exc.message)
         return data
-
-
-def _coef(value, key: str) -> str | None:
-    if key in catalogue.EURO_FORFAITS or value is None:
-        return None
-    return format(Decimal(value).normalize(), "f")
 
 
 class BaseEntryActFormSet(forms.BaseFormSet):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cabinet import acts_catalogue
 from cabinet.selectors import patients as cabinet_selectors
 from core import audit
 from core.access import roles
@@ -32,7 +33,7 @@ from .forms_entry import (
 )
 from .invoicing.selectors import seances_visible_to
 from .models import Seance, SeanceSource
-from .ngap import catalogue, rules
+from .ngap import rules
 from .services import EntryError, preview_entry, save_entry
 from .services.entries import cancel_entry
 from .services.facts import distance_km as estimate_distance
@@ -238,17 +239,11 @@ def entry_acts(request: HttpRequest) -> HttpResponse:
         if key.endswith("-act") or key == "q":
             query = value[:80]
             break
-    options: list[tuple[str, str]] = []
+    prescribed = ()
     pk = request.GET.get("prescription", "")
     if pk.isdigit() and len(pk) < 18:
         prescription = (cabinet_selectors.prescriptions_visible_to(request.user)
                         .filter(pk=int(pk)).prefetch_related("acts").first())
-        for act in prescription.acts.all() if prescription else ():
-            value = act.catalogue_id or f"{act.key} {act.coefficient.normalize() if act.coefficient is not None else ''}".strip()
-            options.append((value, f"Prescrit : {act}"))
-    seen = {v for v, _ in options}
-    if query.strip():
-        for act in catalogue.search(query, limit=15):
-            if act.id not in seen:
-                options.append((act.id, f"{act.cotation} — {act.designation[:90]}"))
-    return render(request, "billing/_entry_act_options.html", {"options": options})
+        prescribed = prescription.acts.all() if prescription else ()
+    options = acts_catalogue.options(query, prescribed)
+    return render(request, "cabinet/_typed_act_options.html", {"options": options})

@@ -57,6 +57,7 @@ urlpatterns: list = [
     path("tournees/<int:pk>/feuille/", tournees.tournee_sheet, name="tournee_sheet"),
     path("passages/<int:pk>/planifier/", tournees.visit_plan, name="visit_plan"),
     path("passages/<int:pk>/fait/", my_day.visit_done, name="visit_done"),
+    path("passages/<int:pk>/actes/", my_day.visit_act_options, name="visit_act_options"),
     path("passages/<int:pk>/non-fait/", my_day.visit_not_done, name="visit_not_done"),
     path("passages/<int:pk>/rouvrir/", my_day.visit_reopen, name="visit_reopen"),
     path("ma-journee/", my_day.my_day, name="my_day"),

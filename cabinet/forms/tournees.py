@@ -8,8 +8,10 @@ from core.form_fields import IdMultipleChoiceField, validate_plausible_date
 from core.models import User
 from core.widgets import DateInput, TimeInput
 
-from ..models.visits import NotDoneReason
+from .. import acts_catalogue
+from ..models.visits import NotDoneReason, VisitStatus
 from ..selectors.tournees import tournee_nurses
+from ..services.visit_outcome import unplanned_acts
 
 
 class DayForm(forms.Form):
@@ -109,10 +111,33 @@ class VisitPlanForm(forms.Form):
         return data
 
 
+def act_text(act: dict) -> str:
+    """How an act of a visit reads in a form: key, coefficient, label."""
+    coefficient = act.get("coefficient")
+    label = act.get("label") or ""
+    text = f"{act.get('key', '')} {coefficient if coefficient is not None else ''}".strip()
+    return f"{text} — {label}" if label else text
+
+
+def unplanned_text(act: dict) -> str:
+    """An act done outside the plan, and whether the prescription has it (AUD-1)."""
+    return f"{act_text(act)} (ajouté{'' if act.get('prescribed') else ', hors ordonnance'})"
+
+
 class DoneForm(forms.Form):
+    """The acts really done: the planned ones ticked, the unplanned ones
+    already noted (a correction) ticked, and one more typed in `added`."""
+
     performed = forms.TypedMultipleChoiceField(
-        label="Actes réalisés", coerce=int, widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Cochez au moins un acte réalisé."},
+        label="Actes réalisés", coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    unplanned = forms.TypedMultipleChoiceField(
+        label="Actes ajoutés", coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    added = forms.CharField(
+        label="Ajouter un acte réalisé", required=False, max_length=120,
+        help_text="Un acte non prévu : code, lettre-clé et coefficient (ex. AMI 1) ou mots du "
+                  "libellé ; les actes de l'ordonnance sont proposés en premier.",
     )
     done_time = forms.TimeField(label="Heure", required=False,
                                 widget=TimeInput())
@@ -127,14 +152,35 @@ class DoneForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.visit = visit
         self.fields["performed"].choices = [
-            (i, f"{a.get('key', '')} {a.get('coefficient') or ''} — {a.get('label', '')}".strip())
-            for i, a in enumerate(visit.acts or [])
-        ]
-        # A visit planned without NGAP act (a cooperation follow-up) is done without one.
-        self.fields["performed"].required = bool(visit.acts)
+            (i, act_text(a)) for i, a in enumerate(visit.acts or [])]
+        # Only a done visit has unplanned acts noted (a correction).
+        noted = (unplanned_acts(visit) if visit.status == VisitStatus.DONE else [])
+        self.noted_unplanned = noted
+        self.fields["unplanned"].choices = [(i, unplanned_text(a)) for i, a in enumerate(noted)]
         if not self.is_bound:
             self.initial["performed"] = list(range(len(visit.acts or [])))
+            self.initial["unplanned"] = list(range(len(noted)))
         self.auto_id = f"id_done_{visit.pk}_%s"
+
+    def clean_added(self) -> dict | None:
+        try:
+            return acts_catalogue.parse(self.cleaned_data["added"])
+        except acts_catalogue.ActInputError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean(self):
+        data = super().clean()
+        # A visit planned without NGAP act (a cooperation follow-up) is done without one.
+        if (self.visit.acts and not data.get("performed") and not data.get("unplanned")
+                and not data.get("added") and "added" not in self.errors):
+            self.add_error("performed", "Cochez au moins un acte réalisé.")
+        return data
+
+    def unplanned_acts(self) -> list[dict]:
+        """Every unplanned act done: those kept ticked, then the one added."""
+        kept = [self.noted_unplanned[i] for i in self.cleaned_data.get("unplanned") or []]
+        added = self.cleaned_data.get("added")
+        return kept + ([added] if added else [])
 
 
 class NotDoneForm(forms.Form):

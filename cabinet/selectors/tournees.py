@@ -21,7 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from core.access import NURSES, OFFICE
 from core.models import Role, User
 
-from ..models import RoutingProfile, Tournee, Visit
+from ..models import PrescribedAct, Prescription, RoutingProfile, Tournee, Visit
 from ..models.visits import IcsFeedToken, VisitStatus
 
 
@@ -143,3 +143,16 @@ def nurse_skills(nurse) -> list[str]:
 def ics_feed_token(pk: int) -> IcsFeedToken | None:
     """The feed token of the URL, active or not (the view checks it)."""
     return IcsFeedToken.objects.select_related("nurse").filter(pk=pk).first()
+
+
+def visit_prescribed_acts(visit: Visit) -> list[PrescribedAct]:
+    """The acts prescribed for a visit: its care plan's prescription, else the
+    patient's newest prescription in force on the visit's day (none: [])."""
+    if visit.care_plan_id:
+        return list(PrescribedAct.objects.filter(prescription__care_plans=visit.care_plan_id)
+                    .order_by("pk"))
+    prescriptions = (Prescription.objects.filter(patient_id=visit.patient_id,
+                                                 start_date__lte=visit.date)
+                     .prefetch_related("acts").order_by("-start_date", "-pk")[:20])
+    current = next((p for p in prescriptions if p.end_date >= visit.date), None)
+    return list(current.acts.all()) if current else []

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import audit
 from core.access import NURSES, roles
+from core.formatting import euros
 
+from .. import acts_catalogue
 from ..forms.tournees import DoneForm, NotDoneForm, ReplanForm
 from ..models.visits import NotDoneReason, VisitStatus
 from ..selectors import tournees as policy
@@ -51,6 +53,7 @@ def _my_day_context(request, day: date, bound: dict | None = None) -> dict:
             "done_time": timezone.localtime(v.done_at).strftime("%H:%M")
             if done and v.done_at else "",
             "visit": v,
+            "unplanned": visit_outcome.unplanned_acts(v) if done else [],
             "geo": f"geo:{lat},{lon}?q={lat},{lon}" if lat is not None else "",
             "osm": (f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
                     if lat is not None else ""),
@@ -109,18 +112,42 @@ def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
         # A correction without a time keeps the time first noted.
         done_at = visit.done_at if was_done else None
     with _Refusal(request, form) as ok:
-        visit_outcome.mark_done(
+        visit = visit_outcome.mark_done(
             acting_user=request.user, visit=visit, done_at=done_at,
-            performed=form.cleaned_data["performed"], note=form.cleaned_data["note"],
+            performed=form.cleaned_data["performed"], unplanned=form.unplanned_acts(),
+            note=form.cleaned_data["note"],
             actual_duration_min=form.cleaned_data["actual_duration_min"],
         )
     if not ok:
         return _form_again(request, visit, "done", form)
-    if was_done:
-        messages.success(request, f"Passage chez {visit.patient} corrigé.")
+    said = "corrigé" if was_done else "noté fait"
+    cotation = getattr(visit, "cotation", None)
+    if cotation is None:
+        messages.success(request, f"Passage chez {visit.patient} {said}.")
+    elif cotation["invoiced"]:
+        messages.warning(request, f"Passage chez {visit.patient} {said} ; la séance, déjà "
+                                  "facturée, n'a pas changé : le cabinet est prévenu.")
+    elif cotation["error"]:
+        messages.warning(request, f"Passage chez {visit.patient} {said} ; cotation à vérifier : "
+                                  f"{cotation['error']}")
     else:
-        messages.success(request, f"Passage chez {visit.patient} noté fait.")
+        messages.success(request, f"Passage chez {visit.patient} {said} — cotation "
+                                  f"{cotation['cotation']} : {euros(cotation['total'])}.")
     return redirect(_my_day_url(visit.date))
+
+
+@require_GET
+@roles(*NURSES)
+def visit_act_options(request: HttpRequest, pk: int) -> HttpResponse:
+    """Type-ahead of « Ajouter un acte réalisé » (htmx): the acts of the
+    visit's prescription first, then the catalogue acts matching the text."""
+    visit = _get_visit_for_user(request.user, pk, to="run")
+    query = (request.GET.get("added") or request.GET.get("q") or "")[:80]
+    prescribed = policy.visit_prescribed_acts(visit)
+    audit.record(actor=request.user, action="view", view="cabinet:visit_act_options",
+                 obj=visit, patient_id=visit.patient_id)
+    return render(request, "cabinet/_typed_act_options.html",
+                  {"options": acts_catalogue.options(query, prescribed)})
 
 
 @require_POST

@@ -40,6 +40,9 @@ TOURNEE_POLICIES = {
         _PLAN_OBJ, kwargs=_visit, method="post", data={"expected_duration_min": "20"}),
     "cabinet:visit_done": UrlPolicy(_OWN_VISIT, kwargs=_visit, method="post",
                                     data={"performed": "0"}),
+    "cabinet:visit_act_options": UrlPolicy(
+        by_role(titulaire=404, remplacant=404, secretaire=403, admin=403, claire=200),
+        kwargs=_visit),
     "cabinet:visit_not_done": UrlPolicy(_OWN_VISIT, kwargs=_visit, method="post",
                                         data={"reason": "absent"}),
     "cabinet:visit_reopen": UrlPolicy(_OWN_VISIT, kwargs=_visit, method="post"),
