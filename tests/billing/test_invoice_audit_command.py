@@ -3,14 +3,14 @@ shape of the issue, and bad input as a JSON error with exit status 2."""
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+
+from .command_helpers import run_json_command
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -18,14 +18,7 @@ CASES = json.loads((Path(__file__).parent / "data" / "audit_public.json").read_t
 
 
 def run(payload) -> tuple[int, dict]:
-    text = payload if isinstance(payload, str) else json.dumps(payload)
-    out = io.StringIO()
-    try:
-        call_command("invoice_audit", stdin=io.StringIO(text), stdout=out)
-        status = 0
-    except SystemExit as exc:
-        status = exc.code
-    return status, json.loads(out.getvalue())
+    return run_json_command("invoice_audit", payload)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -4,7 +4,6 @@ status 2, never a traceback."""
 from __future__ import annotations
 
 import copy
-import io
 import json
 import re
 import subprocess
@@ -12,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+
+from .command_helpers import run_json_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = json.loads((Path(__file__).parent / "data" / "ngap_public.json").read_text("utf-8"))
@@ -20,14 +20,7 @@ P06 = next(c for c in CASES if c["id"] == "P06")
 
 
 def run(payload) -> tuple[int, dict]:
-    text = payload if isinstance(payload, str) else json.dumps(payload)
-    out = io.StringIO()
-    try:
-        call_command("ngap_quote", stdin=io.StringIO(text), stdout=out)
-        status = 0
-    except SystemExit as exc:
-        status = exc.code
-    return status, json.loads(out.getvalue())
+    return run_json_command("ngap_quote", payload)
 
 
 def test_one_passage():

@@ -94,14 +94,19 @@ def test_assessment_form_error_is_french_and_at_the_field(personas):
     assert "ne peut pas être future" in html
 
 
-def test_consent_through_the_page(personas):
-    faure = patient("Faure")
+def _post_consent(client, patient_obj):
+    """An oral consent to the PA-PH protocol, followed at home, given on today's date."""
     url = reverse("cooperation:inclusion_create",
-                  kwargs={"patient_id": faure.pk, "protocol_id": "pa-ph"})
-    response = personas.client("claire").post(url, {
+                  kwargs={"patient_id": patient_obj.pk, "protocol_id": "pa-ph"})
+    return client.post(url, {
         "informed_at": timezone.localdate().isoformat(), "information_method": "oral",
         "consent": "true", "living_place": "home", "enabled_acts": ["suivi-mensuel"],
     })
+
+
+def test_consent_through_the_page(personas):
+    faure = patient("Faure")
+    response = _post_consent(personas.client("claire"), faure)
     inclusion = PatientInclusion.objects.get(patient=faure, protocol="pa-ph")
     assert response.status_code == 302
     assert response["Location"] == reverse("cooperation:inclusion_detail",
@@ -111,12 +116,7 @@ def test_consent_through_the_page(personas):
 def test_consent_page_shows_the_service_refusal(personas):
     # Marc has no adhesion with Faure's médecin traitant.
     faure = patient("Faure")
-    url = reverse("cooperation:inclusion_create",
-                  kwargs={"patient_id": faure.pk, "protocol_id": "pa-ph"})
-    response = personas.client("marc").post(url, {
-        "informed_at": timezone.localdate().isoformat(), "information_method": "oral",
-        "consent": "true", "living_place": "home", "enabled_acts": ["suivi-mensuel"],
-    })
+    response = _post_consent(personas.client("marc"), faure)
     assert response.status_code == 200
     assert "Aucune adhésion active" in response.content.decode()
     assert not PatientInclusion.objects.filter(patient=faure).exists()

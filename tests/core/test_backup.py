@@ -172,6 +172,19 @@ def rewrite_archive(archive: Path, dest: Path, change, extra: dict | None = None
     return dest
 
 
+def edit_manifest(edit):
+    """A `rewrite_archive` change that applies `edit(manifest)` to the manifest only."""
+
+    def change(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        edit(manifest)
+        return json.dumps(manifest).encode()
+
+    return change
+
+
 def read_manifest(archive: Path) -> dict:
     with tarfile.open(archive, "r:gz") as tar:
         return json.load(tar.extractfile("manifest.json"))
@@ -305,14 +318,10 @@ def test_s_data_3_tampered_archive_is_detected(db, settings, tmp_path, scratch, 
 def test_s_data_3_restore_checks_row_counts_against_the_manifest(db, tmp_path, scratch):
     archive = make_backup(tmp_path)
 
-    def claim_one_more_user(name, data):
-        if name != "manifest.json":
-            return data
-        manifest = json.loads(data)
+    def claim_one_more_user(manifest):
         manifest["tables"]["core_user"] += 1
-        return json.dumps(manifest).encode()
 
-    wrong = rewrite_archive(archive, tmp_path / "faux-manifeste.tar.gz", claim_one_more_user)
+    wrong = rewrite_archive(archive, tmp_path / "faux-manifeste.tar.gz", edit_manifest(claim_one_more_user))
     with pytest.raises(CommandError, match="table core_user : .* ligne"):
         restore(wrong, scratch)
 
@@ -321,15 +330,11 @@ def test_s_data_3_restore_refuses_another_vendor(db, tmp_path, scratch):
     archive = make_backup(tmp_path)
     other = "sqlite" if on_postgresql() else "postgresql"
 
-    def other_vendor(name, data):
-        if name != "manifest.json":
-            return data
-        manifest = json.loads(data)
+    def other_vendor(manifest):
         manifest["vendor"] = other
         manifest["database"]["file"] = backup.DUMP_NAMES[other]
-        return json.dumps(manifest).encode()
 
-    foreign = rewrite_archive(archive, tmp_path / "autre.tar.gz", other_vendor)
+    foreign = rewrite_archive(archive, tmp_path / "autre.tar.gz", edit_manifest(other_vendor))
     with pytest.raises(CommandError, match="restauration refusée"):
         restore(foreign, scratch)
 
@@ -368,14 +373,10 @@ def test_s_data_3_unsafe_tar_member_is_refused(db, tmp_path, scratch, kind):
 def test_s_data_3_unsafe_path_in_the_manifest_is_refused(db, tmp_path, scratch):
     archive = make_backup(tmp_path)
 
-    def escape_media_root(name, data):
-        if name != "manifest.json":
-            return data
-        manifest = json.loads(data)
+    def escape_media_root(manifest):
         manifest["media"]["../../hors-media.txt"] = {"sha256": "0" * 64, "size": 0}
-        return json.dumps(manifest).encode()
 
-    evil = rewrite_archive(archive, tmp_path / "piegee.tar.gz", escape_media_root)
+    evil = rewrite_archive(archive, tmp_path / "piegee.tar.gz", edit_manifest(escape_media_root))
     with pytest.raises(CommandError, match="chemin dangereux"):
         restore(evil, scratch)
     assert scratch.tables() == []
