@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.optimiser_runs import add_optimiser_arguments, best_known, note_time_limit  # noqa: E402
 from bench.postgres import ensure_database  # noqa: E402
 
 
@@ -174,13 +175,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stops", type=int, default=40)
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--budget", type=int, default=50_000,
-                        help="search steps of the optimiser (deterministic)")
-    parser.add_argument("--time-limit", type=float, default=2.0,
-                        help="wall-clock limit of the optimiser (s)")
-    parser.add_argument("--best-known-budget", type=int, default=3_000_000)
-    parser.add_argument("--best-known-seconds", type=float, default=600.0,
-                        help="wall-clock safety limit of the long run (s)")
+    add_optimiser_arguments(parser, budget=50_000, time_limit=2.0, best_known_budget=3_000_000)
     parser.add_argument("--database-url", default=None,
                         help="an existing database (migrated and seeded here if needed), "
                              "e.g. PostgreSQL to time the \"Ma journée\" page on it")
@@ -198,11 +193,7 @@ def main() -> None:
     plan = problem.time_order()
     nearest = problem.nearest_neighbour()
     optimised = problem.solve(Options(time_limit_s=args.time_limit, budget=args.budget))
-    best = problem.solve(Options(time_limit_s=args.best_known_seconds,
-                                 budget=args.best_known_budget))
-    best_s = best.solve_seconds
-    if best.cost > optimised.cost:  # the long run is the best known only if it is best
-        best = optimised
+    best, best_s = best_known(problem, optimised, args)
 
     def line(name, solution):
         late = sum(x.minutes for x in solution.late)
@@ -217,9 +208,7 @@ def main() -> None:
     line(f"optimised ({args.budget} steps)", optimised)
     line(f"best known ({args.best_known_budget} steps)", best)
     print(f"solve time {optimised.solve_seconds:.2f} s (target < 2 s); best known {best_s:.1f} s")
-    if optimised.solve_seconds >= 0.98 * args.time_limit:
-        print(f"note: the {args.time_limit:g} s time limit ended the search before its budget "
-              f"(slow or busy machine): this run's route may differ from another's")
+    note_time_limit(optimised, args, "route")
     cost_ratio = optimised.cost / best.cost
     print(f"ratios: optimised/plan order {optimised.km / plan.km:.3f} (target ≤ 0.85), "
           f"optimised/nearest neighbour {optimised.km / nearest.km:.3f}, "

@@ -41,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.optimiser_runs import add_optimiser_arguments, best_known, note_time_limit  # noqa: E402
+
 CABINET = (47.3941, 0.6848)
 # Demo patients' area (Tours centre, Prébendes, Fuye, Tranchée).
 LAT_RANGE = (47.378, 47.405)
@@ -146,13 +148,8 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=120)
     parser.add_argument("--nurses", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--budget", type=int, default=100_000,
-                        help="search steps of the optimiser (deterministic)")
-    parser.add_argument("--time-limit", type=float, default=10.0,
-                        help="wall-clock limit of the optimiser (s)")
-    parser.add_argument("--best-known-budget", type=int, default=1_200_000)
-    parser.add_argument("--best-known-seconds", type=float, default=600.0,
-                        help="wall-clock safety limit of the long run (s)")
+    add_optimiser_arguments(parser, budget=100_000, time_limit=10.0,
+                            best_known_budget=1_200_000)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import time
@@ -168,11 +165,7 @@ def main() -> None:
     nearest = problem.nearest_neighbour()
     optimised = problem.solve(Options(time_limit_s=args.time_limit, budget=args.budget))
     solve_s = optimised.solve_seconds + matrix_s
-    best = problem.solve(Options(time_limit_s=args.best_known_seconds,
-                                 budget=args.best_known_budget))
-    best_s = best.solve_seconds
-    if best.cost > optimised.cost:
-        best = optimised
+    best, best_s = best_known(problem, optimised, args)
 
     def line(name, s):
         works = [r.work_minutes for r in s.routes.values()]
@@ -193,9 +186,7 @@ def main() -> None:
                if next(s for s in stops if s.id == sid).preferred_nurse == n.id)
     print(f"dispatch + ordering {solve_s:.2f} s (matrix {matrix_s:.2f} s), best known "
           f"{best_s:.1f} s; {kept}/{len(stops)} visits with the referent nurse")
-    if optimised.solve_seconds >= 0.98 * args.time_limit:
-        print(f"note: the {args.time_limit:g} s time limit ended the search before its budget "
-              f"(slow or busy machine): this run's routes may differ from another's")
+    note_time_limit(optimised, args, "routes")
     cost_ratio = optimised.cost / best.cost
     print(f"ratios: optimised/plan order {optimised.km / plan.km:.3f}, "
           f"optimised/nearest neighbour {optimised.km / nearest.km:.3f}, "
