@@ -30,3 +30,22 @@ def note_time_limit(optimised, args, routes: str) -> None:
     if optimised.solve_seconds >= 0.98 * args.time_limit:
         print(f"note: the {args.time_limit:g} s time limit ended the search before its budget "
               f"(slow or busy machine): this run's {routes} may differ from another's")
+
+
+def print_solutions(line, args, *, plan, nearest, optimised, best) -> None:
+    """The four solutions compared, each drawn by the benchmark's own `line(name, solution)`."""
+    line("care-plan order", plan)
+    line("nearest neighbour", nearest)
+    line(f"optimised ({args.budget} steps)", optimised)
+    line(f"best known ({args.best_known_budget} steps)", best)
+
+
+def print_ratios(*, plan, nearest, optimised, best, targets: dict[str, str]) -> float:
+    """The optimised route against the others (km), and against the best known (cost);
+    `targets` adds each figure's target ("plan", "best_km", "cost"). Returns the cost ratio."""
+    cost_ratio = optimised.cost / best.cost
+    print(f"ratios: optimised/plan order {optimised.km / plan.km:.3f}{targets.get('plan', '')}, "
+          f"optimised/nearest neighbour {optimised.km / nearest.km:.3f}, "
+          f"optimised/best known {optimised.km / best.km:.3f} (km{targets.get('best_km', '')}), "
+          f"cost optimised/best known {cost_ratio:.3f}{targets.get('cost', '')}")
+    return cost_ratio

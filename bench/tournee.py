@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.optimiser_runs import add_optimiser_arguments, best_known, note_time_limit  # noqa: E402
+from bench import optimiser_runs as runs  # noqa: E402
 from bench.postgres import ensure_database  # noqa: E402
 
 
@@ -175,7 +175,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stops", type=int, default=40)
     parser.add_argument("--seed", type=int, default=SEED)
-    add_optimiser_arguments(parser, budget=50_000, time_limit=2.0, best_known_budget=3_000_000)
+    runs.add_optimiser_arguments(parser, budget=50_000, time_limit=2.0, best_known_budget=3_000_000)
     parser.add_argument("--database-url", default=None,
                         help="an existing database (migrated and seeded here if needed), "
                              "e.g. PostgreSQL to time the \"Ma journée\" page on it")
@@ -193,7 +193,7 @@ def main() -> None:
     plan = problem.time_order()
     nearest = problem.nearest_neighbour()
     optimised = problem.solve(Options(time_limit_s=args.time_limit, budget=args.budget))
-    best, best_s = best_known(problem, optimised, args)
+    best, best_s = runs.best_known(problem, optimised, args)
 
     def line(name, solution):
         late = sum(x.minutes for x in solution.late)
@@ -203,17 +203,11 @@ def main() -> None:
     print(f"Demo day (a Tuesday, seed {args.seed}): {len(stops)} visits for one nurse "
           f"({sum(1 for s in stops if s.hard)} hard windows), straight line × "
           f"{SOURCE.road_factor} at {SOURCE.average_speed_kmh:g} km/h")
-    line("care-plan order", plan)
-    line("nearest neighbour", nearest)
-    line(f"optimised ({args.budget} steps)", optimised)
-    line(f"best known ({args.best_known_budget} steps)", best)
+    runs.print_solutions(line, args, plan=plan, nearest=nearest, optimised=optimised, best=best)
     print(f"solve time {optimised.solve_seconds:.2f} s (target < 2 s); best known {best_s:.1f} s")
-    note_time_limit(optimised, args, "route")
-    cost_ratio = optimised.cost / best.cost
-    print(f"ratios: optimised/plan order {optimised.km / plan.km:.3f} (target ≤ 0.85), "
-          f"optimised/nearest neighbour {optimised.km / nearest.km:.3f}, "
-          f"optimised/best known {optimised.km / best.km:.3f} (km; target ≤ 1.02), "
-          f"cost optimised/best known {cost_ratio:.3f}")
+    runs.note_time_limit(optimised, args, "route")
+    cost_ratio = runs.print_ratios(plan=plan, nearest=nearest, optimised=optimised, best=best,
+                                   targets={"plan": " (target ≤ 0.85)", "best_km": "; target ≤ 1.02"})
     day = next_weekday(timezone.localdate())
     my_day_ms, my_day_queries, my_day_visits = time_my_day(day, args.my_day_repeat)
     from django.db import connection

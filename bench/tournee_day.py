@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.optimiser_runs import add_optimiser_arguments, best_known, note_time_limit  # noqa: E402
+from bench import optimiser_runs as runs  # noqa: E402
 
 CABINET = (47.3941, 0.6848)
 # Demo patients' area (Tours centre, Prébendes, Fuye, Tranchée).
@@ -148,7 +148,7 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=120)
     parser.add_argument("--nurses", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
-    add_optimiser_arguments(parser, budget=100_000, time_limit=10.0,
+    runs.add_optimiser_arguments(parser, budget=100_000, time_limit=10.0,
                             best_known_budget=1_200_000)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -165,7 +165,7 @@ def main() -> None:
     nearest = problem.nearest_neighbour()
     optimised = problem.solve(Options(time_limit_s=args.time_limit, budget=args.budget))
     solve_s = optimised.solve_seconds + matrix_s
-    best, best_s = best_known(problem, optimised, args)
+    best, best_s = runs.best_known(problem, optimised, args)
 
     def line(name, s):
         works = [r.work_minutes for r in s.routes.values()]
@@ -178,20 +178,14 @@ def main() -> None:
           f"{sum(1 for s in stops if s.hard)} hard windows, "
           f"{sum(1 for s in stops if s.skill)} needing a skill, "
           f"{sum(1 for s in stops if s.after)} after another")
-    line("care-plan order", plan)
-    line("nearest neighbour", nearest)
-    line(f"optimised ({args.budget} steps)", optimised)
-    line(f"best known ({args.best_known_budget} steps)", best)
+    runs.print_solutions(line, args, plan=plan, nearest=nearest, optimised=optimised, best=best)
     kept = sum(1 for n in nurses for sid in optimised.order(n.id)
                if next(s for s in stops if s.id == sid).preferred_nurse == n.id)
     print(f"dispatch + ordering {solve_s:.2f} s (matrix {matrix_s:.2f} s), best known "
           f"{best_s:.1f} s; {kept}/{len(stops)} visits with the referent nurse")
-    note_time_limit(optimised, args, "routes")
-    cost_ratio = optimised.cost / best.cost
-    print(f"ratios: optimised/plan order {optimised.km / plan.km:.3f}, "
-          f"optimised/nearest neighbour {optimised.km / nearest.km:.3f}, "
-          f"optimised/best known {optimised.km / best.km:.3f} (km), "
-          f"cost optimised/best known {cost_ratio:.3f} (target ≤ 1.05 in 10 s)")
+    runs.note_time_limit(optimised, args, "routes")
+    cost_ratio = runs.print_ratios(plan=plan, nearest=nearest, optimised=optimised, best=best,
+                                   targets={"cost": " (target ≤ 1.05 in 10 s)"})
     print(json.dumps({
         "visits": len(stops), "nurses": len(nurses), "solve_s": round(solve_s, 3),
         "km_plan_order": plan.km, "km_nearest_neighbour": nearest.km,
