@@ -51,6 +51,17 @@ def _bump(model, obj, expected_version: int | None):
     return stored
 
 
+def _save_versioned(acting_user, obj, expected_version: int | None, action: str):
+    """Save a new or changed record (a stale form refused) with its audit row,
+    `<action>.create` or `<action>.update`."""
+    created = obj.pk is None
+    _bump(type(obj), obj, expected_version)
+    obj.save()
+    audit.record(actor=acting_user, action=f"{action}.create" if created else f"{action}.update",
+                 obj=obj)
+    return obj
+
+
 @transaction.atomic
 def save_profile(*, acting_user, profile: RemplacantProfile, expected_version: int | None = None,
                  rpps: str | None = None) -> RemplacantProfile:
@@ -81,26 +92,17 @@ def delete_credential(*, acting_user, obj) -> None:
 @transaction.atomic
 def save_titulaire_status(*, acting_user, status: TitulaireStatus,
                           expected_version: int | None = None) -> TitulaireStatus:
-    created = status.pk is None
-    _bump(TitulaireStatus, status, expected_version)
-    status.save()
-    audit.record(actor=acting_user, action="titulaire_status.create" if created
-                 else "titulaire_status.update", obj=status)
-    return status
+    return _save_versioned(acting_user, status, expected_version, "titulaire_status")
 
 
 @transaction.atomic
 def save_unavailability(*, acting_user, unavailability: Unavailability,
                         expected_version: int | None = None) -> Unavailability:
-    created = unavailability.pk is None
-    if not created and unavailability.contracts.exclude(status=ContractStatus.DRAFT).exists():
+    if unavailability.pk is not None and unavailability.contracts.exclude(
+            status=ContractStatus.DRAFT).exists():
         raise ReplacementError("Un contrat signé repose sur cette indisponibilité : elle ne peut "
                                "plus être modifiée (écrivez un avenant).")
-    _bump(Unavailability, unavailability, expected_version)
-    unavailability.save()
-    audit.record(actor=acting_user, action="unavailability.create" if created
-                 else "unavailability.update", obj=unavailability)
-    return unavailability
+    return _save_versioned(acting_user, unavailability, expected_version, "unavailability")
 
 
 # --- contracts ----------------------------------------------------------------------------
