@@ -40,15 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.prodserver import (  # noqa: E402
-    Browser,
-    Gunicorn,
-    ProductionPathError,
-    collect_static_like_the_image,
-    parse_page,
-    prepare_database,
-    production_env,
-)
+from bench import prodserver  # noqa: E402
 
 # name: (demo user, path, or a (listing path, detail-link regex) to pick the first detail)
 PAGES = {
@@ -75,23 +67,23 @@ PAGES = {
 FLOOR = "/healthz"
 
 
-def resolve_pages(pages: dict, browsers: dict[str, Browser]) -> dict[str, tuple[str, str]]:
+def resolve_pages(pages: dict, browsers: dict[str, prodserver.Browser]) -> dict[str, tuple[str, str]]:
     """name → (user, concrete path); a detail page is the first one its list links to."""
     resolved = {}
     for name, (user, target) in pages.items():
         if isinstance(target, tuple):
             listing, pattern = target
             page = browsers[user].get_following(listing)
-            links = [browsers[user].local_path(h) for h in parse_page(page.text).links]
+            links = [browsers[user].local_path(h) for h in prodserver.parse_page(page.text).links]
             detail = next((p for p in links if p and re.match(pattern, p.split("?")[0])), None)
             if detail is None:
-                raise ProductionPathError(f"{name}: no link matching {pattern} on {listing}")
+                raise prodserver.ProductionPathError(f"{name}: no link matching {pattern} on {listing}")
             target = detail
         resolved[name] = (user, target)
     return resolved
 
 
-def hammer(browser: Browser, path: str, users: int, duration: float) -> dict:
+def hammer(browser: prodserver.Browser, path: str, users: int, duration: float) -> dict:
     """`users` threads request `path` in a loop for `duration` seconds."""
     latencies: list[float] = []
     errors = [0]
@@ -156,23 +148,23 @@ def main(argv=None) -> int:
 
     static_root = args.static_root or Path(tempfile.mkdtemp(prefix="cabinet-static-"))
     if not args.no_prepare:
-        prepare_database(args.database_url, log=log)
-        collect_static_like_the_image(static_root, log=log)
+        prodserver.prepare_database(args.database_url, log=log)
+        prodserver.collect_static_like_the_image(static_root, log=log)
 
-    env = production_env(args.database_url, static_root)
+    env = prodserver.production_env(args.database_url, static_root)
     pages = {k: v for k, v in PAGES.items() if not args.pages or k in args.pages}
     results: dict[int, dict] = {}
     total_errors = 0
-    with Gunicorn(env, workers=args.workers) as server:
+    with prodserver.Gunicorn(env, workers=args.workers) as server:
         browsers = {}
         for user in sorted({user for user, _ in pages.values()}):
-            browsers[user] = Browser(server.base)
+            browsers[user] = prodserver.Browser(server.base)
             browsers[user].login(user)
             # Many threads share this session from now on: they send its cookie
             # and leave it as it is (the session key does not change).
             browsers[user].frozen = True
         targets = resolve_pages(pages, browsers)
-        floor_browser = Browser(server.base)
+        floor_browser = prodserver.Browser(server.base)
         # Warm-up and a correctness check: each page answers 200 once before it is timed.
         sizes = {}
         for name, (user, path) in targets.items():
