@@ -104,11 +104,18 @@ def typed_value(act) -> str:
     return f"{get('key')} {coefficient or ''}".strip()
 
 
+def _prescribed_label(act) -> str:
+    if not isinstance(act, dict):
+        return str(act)  # PrescribedAct: "AMI 4 — label"
+    label = act.get("label") or ""
+    return f"{typed_value({**act, 'catalogue_id': ''})}{' — ' + label if label else ''}"
+
+
 def options(query: str, prescribed: Iterable = (), limit: int = 15) -> list[tuple[str, str]]:
     """Type-ahead options (value, label): the prescription's acts first,
     then the catalogue acts matching the query (code, key and coefficient,
     words of the label)."""
-    result = [(typed_value(act), f"Prescrit : {act}") for act in prescribed]
+    result = [(typed_value(act), f"Prescrit : {_prescribed_label(act)}") for act in prescribed]
     seen = {value for value, _ in result}
     if (query or "").strip():
         for act in catalogue.search(query[:80], limit=limit):
