@@ -11,9 +11,10 @@ class BillingConfig(AppConfig):
         from core.access import STAFF
         from core.models import Role
         from core.navigation import NavItem, register
+        from documents import registry
 
         from . import receivers
-        from .payments import documents as payment_documents
+        from .documents import kinds as document_kinds
 
         register(NavItem("Nomenclature", "billing:catalogue", STAFF, order=50))
         register(NavItem("Cotation", "billing:quote", STAFF, order=55))
@@ -24,13 +25,11 @@ class BillingConfig(AppConfig):
         register_home_cards()
         register(NavItem("Factures", "billing:invoice_list", STAFF, order=46))
         register(NavItem("À vérifier", "billing:audit_worklist", STAFF, order=47))
-        from .invoicing.documents import register_kinds
-
-        register_kinds()
         register(NavItem("Paiements", "billing:payment_list",
                          frozenset({Role.TITULAIRE, Role.SECRETAIRE}), order=62))
         register(NavItem("Livre des recettes", "billing:ledger", STAFF, order=64))
-        payment_documents.register_kinds()
+        for kind in document_kinds():
+            registry.register(kind)
         # Done visits become séances (phase 2 hand-off, cabinet/signals.py).
         visit_completed.connect(receivers.on_visit_completed,
                                 dispatch_uid="billing.on_visit_completed")

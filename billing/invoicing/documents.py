@@ -50,20 +50,6 @@ def demo_invoice():
             or Invoice.objects.order_by("pk").first())
 
 
-def register_kinds() -> None:
-    from documents.registry import DocumentKind, register
-
-    register(DocumentKind(
-        code=INVOICE_KIND,
-        label="Facture de soins infirmiers",
-        model="billing.Invoice",
-        template=TEMPLATE,
-        version="1",
-        build_context=invoice_context,
-        can_view=can_view_invoice,
-        # A draft is not an invoice yet: printed once validated (or cancelled).
-        can_request=lambda user, invoice: not invoice.is_draft and can_view_invoice(user, invoice),
-        patient_id=lambda invoice: invoice.patient_id,
-        filename=lambda data: f"facture-{data['number']}.pdf",
-        demo_object=demo_invoice,
-    ))
+def can_request_invoice(user, invoice) -> bool:
+    # A draft is not an invoice yet: printed once validated (or cancelled).
+    return not invoice.is_draft and can_view_invoice(user, invoice)

@@ -41,19 +41,3 @@ def demo_summary():
     from billing.models.payments import AnnualSummary
 
     return AnnualSummary.objects.order_by("pk").first()
-
-
-def register_kinds() -> None:
-    from documents.registry import DocumentKind, register
-
-    register(DocumentKind(
-        code=SUMMARY_KIND,
-        label="Synthèse annuelle des recettes",
-        model="billing.AnnualSummary",
-        template=TEMPLATE,
-        version="1",
-        build_context=summary_context,
-        can_view=can_view_summary,
-        filename=lambda data: f"synthese-recettes-{data['year']}.pdf",
-        demo_object=demo_summary,
-    ))
