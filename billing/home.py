@@ -14,11 +14,18 @@ from core.access import NURSES
 from core.home import HomeCard, register_card
 from core.models import Role
 
-from .invoicing.audit_input import audit_seances
-from .invoicing.selectors import invoiceable_seances_for, invoices_visible_to, seances_visible_to
+from .invoicing.audit_input import audit_latest
+from .invoicing.selectors import (
+    INVOICEABLE,
+    invoiceable_seances_for,
+    invoices_visible_to,
+    seances_visible_to,
+)
 from .models import InvoiceStatus, SeanceStatus
+from .models.payments import cents
 from .ngap.tariffs import METROPOLE
 from .ngap.tariffs import load as load_tariffs
+from .payments.selectors import outstanding_aggregates, with_dues
 
 # The audit shown on the home page covers the most recent séances waiting to
 # be invoiced, so the page stays bounded whatever the backlog.
@@ -34,29 +41,32 @@ def _url(name: str) -> str | None:
 
 
 def invoicing_card(user, today: date) -> dict:
-    waiting = invoiceable_seances_for(user)
-    seances = waiting.aggregate(count=Count("pk"), amount=Sum("total"))
-    to_check = seances_visible_to(user).filter(status=SeanceStatus.ERROR).count()
-    sample = list(waiting.order_by("-date", "-pk").values_list("pk", flat=True)[:AUDIT_SAMPLE])
-    result, _ = audit_seances(sample)
-    invoices = invoices_visible_to(user).aggregate(
+    """Three queries and the bounded audit, whatever the size of the cabinet:
+    the séances (waiting, to check), the audit's sample, the invoices (drafts,
+    rejected, and PAY-3's outstanding, the figures of « Impayés »)."""
+    seances = seances_visible_to(user).aggregate(
+        waiting=Count("pk", filter=INVOICEABLE),
+        waiting_amount=Sum("total", filter=INVOICEABLE),
+        to_check=Count("pk", filter=Q(status=SeanceStatus.ERROR)),
+    )
+    result, audited = audit_latest(invoiceable_seances_for(user), AUDIT_SAMPLE)
+    invoices = with_dues(invoices_visible_to(user)).aggregate(
         drafts=Count("pk", filter=Q(status=InvoiceStatus.DRAFT)),
-        due=Count("pk", filter=Q(status__in=(InvoiceStatus.TRANSMITTED,
-                                             InvoiceStatus.PARTIALLY_PAID))),
-        due_amount=Sum("total", filter=Q(status__in=(InvoiceStatus.TRANSMITTED,
-                                                      InvoiceStatus.PARTIALLY_PAID))),
         rejected=Count("pk", filter=Q(status=InvoiceStatus.REJECTED)),
+        **outstanding_aggregates(),
     )
     return {
-        "waiting": seances["count"],
-        "waiting_amount": seances["amount"],
-        "to_check": to_check,
-        "audited": len(sample),
+        **seances,
+        "audited": audited,
         "errors": len(result.errors),
         "warnings": len(result.warnings),
-        **invoices,
+        "drafts": invoices["drafts"],
+        "rejected": invoices["rejected"],
+        "due": invoices["outstanding_count"],
+        "due_amount": cents(invoices["outstanding_amount"]),
         "entry_url": _url("billing:entry"),
         "invoices_url": _url("billing:invoice_list"),
+        "outstanding_url": _url("billing:outstanding_list"),
     }
 
 

@@ -40,9 +40,12 @@ def seances_visible_to(user) -> QuerySet[Seance]:
                            remplacant=Q(performed_by=user))
 
 
+# A séance waiting to be invoiced: priced, on no invoice yet, with its billing nurse.
+INVOICEABLE = Q(status=SeanceStatus.PRICED, invoiced_at__isnull=True, nurse__isnull=False)
+
+
 def invoiceable_seances_for(user) -> QuerySet[Seance]:
     """Priced séances not yet on an invoice that this user may invoice."""
     if not can_create_invoices(user):
         return Seance.objects.none()
-    return seances_visible_to(user).filter(status=SeanceStatus.PRICED, invoiced_at__isnull=True,
-                                           nurse__isnull=False)
+    return seances_visible_to(user).filter(INVOICEABLE)

@@ -16,8 +16,21 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from billing.ledger import aging
@@ -30,6 +43,7 @@ ZERO = Decimal("0.00")
 OPEN = (InvoiceStatus.VALIDATED, InvoiceStatus.TRANSMITTED, InvoiceStatus.PARTIALLY_PAID,
         InvoiceStatus.REJECTED)
 PAYERS = (PayerKind.AMO, PayerKind.AMC, PayerKind.PATIENT)
+MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
 def billing_nurses_for(user) -> QuerySet:
@@ -283,6 +297,54 @@ def outstanding_items(user, *, today: date | None = None):
             due = getattr(invoice, SHARE_FIELD[payer]) - cents(getattr(invoice, f"paid_{payer}"))
             if due > 0:
                 yield invoice, payer, due, aging.band_for(issued, today)
+
+
+# A share is due when more than half a cent remains: SQLite sums the
+# allocations as floats, and a share paid in full must not count as due.
+DUE_ABOVE = Decimal("0.005")
+
+
+def with_dues(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """PAY-3 in SQL: each invoice annotated with `due_<payer>`, its share
+    minus the allocations of payments not cancelled, as correlated subqueries
+    so that an aggregate can add them up (`outstanding_aggregates`)."""
+    annotations = {}
+    for payer in PAYERS:
+        paid = (Allocation.objects.filter(invoice=OuterRef("pk"), payment__payer_kind=payer,
+                                          payment__cancelled_at__isnull=True)
+                .order_by().values("invoice").annotate(total=Sum("amount")).values("total"))
+        annotations[f"due_{payer}"] = ExpressionWrapper(
+            F(SHARE_FIELD[payer]) - Coalesce(Subquery(paid), Value(ZERO), output_field=MONEY),
+            output_field=MONEY)
+    return invoices.annotate(**annotations)
+
+
+def outstanding_aggregates() -> dict:
+    """Aggregates over `with_dues(...)`: the invoices awaiting payment and the
+    amount still due, the figures `outstanding_items` lists one by one."""
+    open_invoice = Q(kind=InvoiceKind.INVOICE, status__in=OPEN)
+    due = {payer: Q(**{f"due_{payer}__gt": DUE_ABOVE}) for payer in PAYERS}
+    any_due = Q()
+    for condition in due.values():
+        any_due |= condition
+    remaining = sum(
+        (Case(When(due[payer], then=F(f"due_{payer}")), default=Value(ZERO), output_field=MONEY)
+         for payer in PAYERS[1:]),
+        Case(When(due[PAYERS[0]], then=F(f"due_{PAYERS[0]}")), default=Value(ZERO),
+             output_field=MONEY))
+    return {
+        "outstanding_count": Count("pk", filter=open_invoice & any_due),
+        "outstanding_amount": Sum(remaining, filter=open_invoice, output_field=MONEY),
+    }
+
+
+def outstanding_totals(user) -> dict:
+    """PAY-3: {count, amount} of the unpaid invoices this user sees, in one
+    query (the home page's « paiements attendus »)."""
+    from billing.invoicing.selectors import invoices_visible_to
+
+    figures = with_dues(invoices_visible_to(user)).aggregate(**outstanding_aggregates())
+    return {"count": figures["outstanding_count"], "amount": cents(figures["outstanding_amount"])}
 
 
 def outstanding_summary(user, *, today: date | None = None) -> dict:

@@ -60,3 +60,45 @@ def test_led_2_ledger_reconciles_to_the_cent_over_random_payments(personas, plan
             assert allocated <= share
     for payment in payments:
         assert sum((a.amount for a in payment.allocations.all()), Decimal(0)) <= payment.amount
+    for user in (personas.nadia, personas.sophie):
+        _outstanding_totals_agree_with_the_list(user)
+
+
+def _outstanding_totals_agree_with_the_list(user):
+    """PAY-3: the home page's one-query totals are the « Impayés » list's sums."""
+    items = list(selectors.outstanding_items(user))
+    totals = selectors.outstanding_totals(user)
+    assert totals["amount"] == sum((due for _i, _p, due, _b in items), Decimal("0.00"))
+    assert totals["count"] == len({invoice.pk for invoice, *_ in items})
+
+
+def test_pay_3_outstanding_totals_follow_partial_full_and_cancelled_payments(personas):
+    before = selectors.outstanding_totals(personas.claire)
+    first = validated_invoice(personas.claire, by=personas.nadia, acts=(("AMI", 4),))
+    second = validated_invoice(personas.claire, by=personas.nadia, acts=(("AMI", 2),))
+    due = first.amo + first.amc + first.patient_share + second.total
+    assert first.amo > 0 and second.total == second.amo + second.amc + second.patient_share
+    now = selectors.outstanding_totals(personas.claire)
+    assert now == {"count": before["count"] + 2, "amount": before["amount"] + due}
+    # A partial payment lowers the amount, the invoice still awaits the rest.
+    services.record_payment(
+        acting_user=personas.nadia, nurse=personas.claire, payer_kind="amo", payer_name="",
+        received_on=date(2026, 6, 20), means="virement", reference="", amount=Decimal("1.00"),
+        allocations=[AllocationRequest(first.pk, Decimal("1.00"))])
+    partial = selectors.outstanding_totals(personas.claire)
+    assert partial == {"count": now["count"], "amount": now["amount"] - Decimal("1.00")}
+    # Every share of the second paid: it no longer awaits payment.
+    payments = [services.record_payment(
+        acting_user=personas.nadia, nurse=personas.claire, payer_kind=payer, payer_name="",
+        received_on=date(2026, 6, 21), means="virement", reference="", amount=share,
+        allocations=[AllocationRequest(second.pk, share)])
+        for payer, share in (("amo", second.amo), ("amc", second.amc),
+                             ("patient", second.patient_share)) if share]
+    paid = selectors.outstanding_totals(personas.claire)
+    assert paid == {"count": now["count"] - 1, "amount": partial["amount"] - second.total}
+    # A cancelled payment stops counting: the invoice is due again.
+    services.cancel_payment(acting_user=personas.nadia, payment=payments[0], reason="erreur")
+    again = selectors.outstanding_totals(personas.claire)
+    assert again == {"count": now["count"], "amount": paid["amount"] + payments[0].amount}
+    _outstanding_totals_agree_with_the_list(personas.claire)
+    _outstanding_totals_agree_with_the_list(personas.nadia)
