@@ -15,5 +15,8 @@ class ReplacementsConfig(AppConfig):
 
         for kind in kinds():
             registry.register(kind, replace=True)
+        from .home import register as register_home_cards
+
+        register_home_cards()
         register(NavItem("Remplacements", "replacements:home",
                          frozenset({Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE}), order=55))
