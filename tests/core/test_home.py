@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from decimal import Decimal
 from html import unescape
 from pathlib import Path
 
@@ -11,12 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.invoicing.selectors import invoiceable_seances_for
-from cabinet.models import Patient, Prescription, Visit
+from billing.models import Seance, SeanceLine
+from billing.payments.selectors import outstanding_items
+from cabinet.models import Visit
 from cabinet.models.visits import Tournee, VisitStatus
-from core.formatting import km
+from core.formatting import euros, km
 from core.models import User
 from core.navigation import items_for
-from tests.scale import copies
+from documents import typography
+from replacements import statements
+from replacements.models import Contract, ContractStatus
+from tests.scale import copies, scale_demo
 
 
 def test_home_shows_role(personas):
@@ -54,6 +60,13 @@ def test_secretary_home_shows_invoicing_work(personas):
     waiting = invoiceable_seances_for(personas.nadia).count()
     assert "Facturation" in html and f"<strong>{waiting}</strong> séance" in html
     assert "Contrôle avant envoi" in html and "Paiements attendus" in html
+    # PAY-3: the payments due are the « Impayés » list's, and lead to it.
+    items = list(outstanding_items(personas.nadia))
+    count = len({invoice.pk for invoice, *_ in items})
+    amount = sum((due for _i, _p, due, _b in items), Decimal("0.00"))
+    assert count, "the demo has invoices awaiting payment"
+    assert re.search(rf'<a href="{reverse("billing:outstanding_list")}"><strong>{count}</strong> '
+                     rf"factures? impayées? · {re.escape(euros(amount))} restant dus</a>", html)
     assert "À renouveler d'ici le" in html
     assert "Mes passages du jour" not in html
 
@@ -74,12 +87,85 @@ def test_remplacante_home_shows_her_day(personas):
     assert "Facturation" not in html
 
 
-def _grow_demo_tenfold():
+def _julies_contracts(personas):
+    return Contract.objects.filter(remplacant=personas.julie).exclude(
+        status=ContractStatus.DRAFT)
+
+
+def test_remplacante_home_shows_her_current_contract_and_the_months_retrocession(personas):
+    """Issue 16 item 1: her contract with the titulaire, its dates and status, and
+    the month's rétrocession so far (R-RETRO-1…4), each leading to its page."""
     today = timezone.localdate()
-    copies(Patient.objects.all(), times=9, nir="", search_text=lambda p, n: p.search_text)
-    copies(Visit.objects.filter(date__gte=today - timedelta(days=31)), times=9,
-           tournee=None, after_visit=None, care_plan=None)
-    copies(Prescription.objects.all(), times=9)
+    current = [c for c in _julies_contracts(personas)
+               if statements.contract_span(c)[0] <= today <= statements.contract_span(c)[1]]
+    assert len(current) == 1, "the demo's remplaçante works under a contract this month"
+    contract = current[0]
+    start, end = statements.contract_span(contract)
+    html = _home(personas, "julie")
+    assert "Mon remplacement" in html
+    assert (f'<a href="{reverse("replacements:contract_detail", args=[contract.pk])}">Contrat '
+            f"n° {contract.number}</a> : je remplace <strong>{contract.titulaire}</strong> du "
+            f"{start:%d/%m/%Y} au {end:%d/%m/%Y} ({contract.get_status_display().lower()})") in html
+    # The figure is the one « Ma rétrocession » computes for the month.
+    first, last = statements.month_bounds(today.year, today.month)
+    month = statements.statements_for(personas.julie.pk, first, last)
+    due = sum((st.totals.retrocession for st in month), Decimal("0.00"))
+    seances = sum(st.seances for st in month)
+    assert due > 0 and seances, "julie performed acts this month in the demo"
+    shown = typography.amount(due)
+    assert (f'à ce jour : <a href="{reverse("replacements:my_retrocession")}"><strong>{shown}'
+            f"</strong></a> ({seances} séance") in html
+    page = unescape(personas.client("julie").get(reverse("replacements:my_retrocession"))
+                    .content.decode())
+    if len(month) == 1:
+        assert f'data-total="retrocession">{shown}</td>' in page
+
+
+def test_remplacante_home_shows_the_next_contract_and_those_to_sign(personas):
+    today = timezone.localdate()
+    for contract in _julies_contracts(personas):
+        if statements.contract_span(contract)[0] <= today:
+            # Her contracts of today and before ended yesterday.
+            contract.terminated_on = today - timedelta(days=1)
+            contract.save(update_fields=["terminated_on"])
+    later = _julies_contracts(personas).first()
+    later.pk, later.parent_id = None, None
+    later.start_at = later.start_at.replace(year=today.year + 1)
+    later.end_at = later.end_at.replace(year=today.year + 1)
+    later.terminated_on = None
+    later.save()
+    draft = Contract.objects.get(pk=later.pk)
+    draft.pk, draft.status, draft.signed_by_remplacant_at = None, ContractStatus.DRAFT, None
+    draft.save()
+    html = _home(personas, "julie")
+    assert "je remplace" not in html
+    assert (f'Prochain remplacement : <a href="'
+            f'{reverse("replacements:contract_detail", args=[later.pk])}">contrat n° '
+            f"{later.number}</a>, {later.titulaire} du "
+            f"{statements.contract_span(later)[0]:%d/%m/%Y}") in html
+    assert (f'<a href="{reverse("replacements:contract_detail", args=[draft.pk])}">1 contrat '
+            "à signer</a>") in html
+
+
+def test_only_the_remplacante_sees_the_replacement_card(personas):
+    for name in ("claire", "nadia", "admin"):
+        assert "Mon remplacement" not in _home(personas, name)
+
+
+# Issue 16: every role's home page within the pages' ceiling.
+MAX_HOME_QUERIES = 25
+
+
+def _grow_demo_tenfold():
+    """Ten times the demo's clinical data (tests/scale.py) and ten times its
+    séances with their lines: the invoicing work, the audit's sample and the
+    remplaçante's rétrocession all grow too."""
+    scale_demo(9)
+    seances = list(Seance.objects.all())
+    lines = list(SeanceLine.objects.all())
+    for _ in range(9):
+        seance_of = {s.copy_of: s.pk for s in copies(seances, visit=None)}
+        copies(lines, seance_id=lambda line, _n, made=seance_of: made[line.seance_id])
 
 
 @pytest.mark.parametrize("name", ["claire", "julie", "nadia", "admin"])
@@ -88,6 +174,7 @@ def test_home_page_query_count_is_the_same_at_ten_times_the_demo(personas, name)
     client.get(reverse("home"))  # warm the session and caches
     with CaptureQueriesContext(connection) as small:
         assert client.get(reverse("home")).status_code == 200
+    assert len(small) <= MAX_HOME_QUERIES, [q["sql"][:120] for q in small.captured_queries]
     _grow_demo_tenfold()
     with CaptureQueriesContext(connection) as big:
         assert client.get(reverse("home")).status_code == 200
