@@ -163,9 +163,15 @@ def _grow_demo_tenfold():
     scale_demo(9)
     seances = list(Seance.objects.all())
     lines = list(SeanceLine.objects.all())
+    invoiced = {s.pk for s in seances if s.invoiced_at}
     for _ in range(9):
-        seance_of = {s.copy_of: s.pk for s in copies(seances, visit=None)}
+        # Lines are added before the copy is invoiced (PostgreSQL refuses
+        # lines on an invoiced séance, S-DATA-1).
+        made = copies(seances, visit=None, invoiced_at=None)
+        seance_of = {s.copy_of: s.pk for s in made}
         copies(lines, seance_id=lambda line, _n, made=seance_of: made[line.seance_id])
+        Seance.objects.filter(pk__in=[s.pk for s in made if s.copy_of in invoiced]).update(
+            invoiced_at=timezone.now())
 
 
 @pytest.mark.parametrize("name", ["claire", "julie", "nadia", "admin"])
