@@ -9,10 +9,16 @@
   the médecin traitant, from the same worklist;
 - "lettre d'information aux patients" (continuity of care during a
   remplacement), one per patient, batch-capable: a titulaire prints one for
-  each of the patients she is the referent nurse of.
+  each of the patients she is the referent nurse of; it names her
+  remplaçant(e) and the dates when a contract says who and when (looked up
+  through `register_replacement_lookup`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 from django.utils import timezone
 
@@ -159,10 +165,49 @@ def bsi_context(patient) -> dict:
     )
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A replacement of a nurse as a letter announces it."""
+
+    remplacant: str
+    start: date
+    end: date
+
+
+# Who replaces a nurse, and when: contracts belong to the replacements app,
+# which cabinet does not import; it registers the lookup from its
+# AppConfig.ready(). (nurse, today) → her current or next replacement.
+_replacement_lookup: Callable[[object, date], Replacement | None] | None = None
+
+
+def register_replacement_lookup(lookup: Callable[[object, date], Replacement | None]) -> None:
+    global _replacement_lookup
+    _replacement_lookup = lookup
+
+
+def replacement_of(nurse, today: date) -> Replacement | None:
+    if nurse is None or _replacement_lookup is None:
+        return None
+    return _replacement_lookup(nurse, today)
+
+
 def patient_letter_context(patient) -> dict:
     nurse = patient.referent_nurse
     name = nurse.get_full_name() if nurse else "votre infirmier(ère)"
     civility = patient.civility
+    today = timezone.localdate()
+    replacement = replacement_of(nurse, today)
+    if replacement is None:
+        who = ("vos soins continuent d'être assurés aux mêmes horaires par un(e) infirmier(ère) "
+               "remplaçant(e) diplômé(e), autorisé(e) par l'Ordre des infirmiers, ou par un(e) "
+               "autre infirmier(ère) du cabinet.")
+        first = f"Pendant les absences de {name}, {who}"
+    else:
+        # The contract names the remplaçant(e) and the dates (R-REPL-34).
+        first = (f"Du {replacement.start:%d/%m/%Y} au {replacement.end:%d/%m/%Y}, {name} sera "
+                 f"absent(e) : {replacement.remplacant}, infirmier(ère) remplaçant(e) diplômé(e) "
+                 "d'État, autorisé(e) par l'Ordre des infirmiers, assurera vos soins à sa place, "
+                 "aux mêmes horaires.")
     return {
         "date": timezone.localdate(),
         "recipient": {"name": f"{civility} {patient.first_name} {patient.last_name.upper()}",
@@ -171,15 +216,16 @@ def patient_letter_context(patient) -> dict:
         "subject": "Continuité de vos soins infirmiers",
         "greeting": f"{civility},",
         "paragraphs": [
-            f"Pendant les absences de {name}, vos soins continuent d'être assurés aux mêmes "
-            "horaires par un(e) infirmier(ère) remplaçant(e) diplômé(e), autorisé(e) par l'Ordre "
-            "des infirmiers, ou par un(e) autre infirmier(ère) du cabinet.",
+            first,
             "La personne qui vous soigne a accès à votre dossier de soins pour la durée du "
             "remplacement seulement ; chaque consultation du dossier est enregistrée.",
             "Pour toute question, vous pouvez joindre le cabinet aux coordonnées ci-dessus.",
         ],
         "closing": f"Nous vous prions d'agréer, {civility}, nos salutations distinguées.",
         "signature": name,
+        "remplacant": replacement.remplacant if replacement else "",
+        "replacement_start": replacement.start if replacement else None,
+        "replacement_end": replacement.end if replacement else None,
     }
 
 

@@ -7,14 +7,16 @@ class ReplacementsConfig(AppConfig):
     verbose_name = "Remplacements"
 
     def ready(self):
+        from cabinet.letters import register_replacement_lookup
         from core.models import Role
         from core.navigation import NavItem, register
         from documents import registry
 
-        from .documents import kinds
+        from .documents import kinds, replacement_lookup
 
         for kind in kinds():
             registry.register(kind, replace=True)
+        register_replacement_lookup(replacement_lookup)
         from .home import register as register_home_cards
 
         register_home_cards()

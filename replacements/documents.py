@@ -8,6 +8,9 @@ waits for them):
 - `remplacement_releve`: the monthly rétrocession statement (R-RETRO-1…6, R-FISC-*);
 - `remplacement_information_patient`: the letter telling a patient who replaces the nurse.
 
+The cabinet's own information letter (batch of a titulaire's patients) reads her current or
+next replacement through `replacement_lookup`, registered with `cabinet.letters`.
+
 Registered from `ReplacementsConfig.ready()`.
 """
 
@@ -186,6 +189,21 @@ def patient_letter_context(notice: PatientNotice) -> dict:
         "signature": _person(contract.titulaire),
         "patient_name": f"{patient.last_name}-{patient.first_name}",
     }
+
+
+def replacement_lookup(nurse, today):
+    """For the cabinet's information letter (`cabinet.letters`): the nurse's
+    current replacement, else her next one, as her live contracts say."""
+    from cabinet.letters import Replacement
+
+    contracts = list(Contract.objects.filter(titulaire=nurse, status__in=selectors.LIVE)
+                     .select_related("remplacant").order_by("start_at", "pk"))
+    contract = (selectors.current_contract(contracts, today)
+                or selectors.next_contract(contracts, today))
+    if contract is None:
+        return None
+    start, end = statements.contract_span(contract)
+    return Replacement(remplacant=_person(contract.remplacant), start=start, end=end)
 
 
 # --- access -------------------------------------------------------------------------------

@@ -19,24 +19,6 @@ from .documents import month_label
 from .models import Contract
 
 
-def current_contract(contracts: list[Contract], today: dt.date) -> Contract | None:
-    """The live contract whose span covers today; an avenant wins over what it amends."""
-    found = None
-    for contract in contracts:
-        if contract.status not in selectors.LIVE:
-            continue
-        start, end = statements.contract_span(contract)
-        if start <= today <= end and (found is None or contract.parent_id == found.pk):
-            found = contract
-    return found
-
-
-def next_contract(contracts: list[Contract], today: dt.date) -> Contract | None:
-    upcoming = [c for c in contracts if c.status in selectors.LIVE
-                and statements.contract_span(c)[0] > today]
-    return min(upcoming, key=lambda c: (c.start_at, c.pk), default=None)
-
-
 def _contract(contract: Contract | None) -> dict | None:
     if contract is None:
         return None
@@ -51,14 +33,14 @@ def contract_card(user, today: dt.date) -> dict:
     contracts = list(selectors.contracts_visible_to(user).order_by("start_at", "pk"))
     signed = [c for c in contracts if not c.is_draft]
     to_sign = [c for c in contracts if c.is_draft and c.signed_by_remplacant_at is None]
-    current = current_contract(signed, today)
+    current = selectors.current_contract(signed, today)
     start, end = statements.month_bounds(today.year, today.month)
     # The same computation as « Ma rétrocession » for this month (her
     # contracts already read: passed in, not read again).
     month = statements.statements_for(user.pk, start, end, contracts=signed)
     return {
         "current": _contract(current),
-        "next": None if current else _contract(next_contract(signed, today)),
+        "next": None if current else _contract(selectors.next_contract(signed, today)),
         "to_sign": len(to_sign),
         "to_sign_url": (reverse("replacements:contract_detail", args=[to_sign[0].pk])
                         if len(to_sign) == 1 else reverse("replacements:home")),

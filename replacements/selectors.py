@@ -28,6 +28,7 @@ from .models import (
     TitulaireStatus,
     Unavailability,
 )
+from .statements import contract_span
 
 LIVE = (ContractStatus.SIGNED, ContractStatus.TRANSMITTED)
 
@@ -94,6 +95,24 @@ def replaced_titulaire_ids(user, on: dt.date) -> list[int]:
         if period.start - margin <= on <= end + margin:
             ids.append(c.titulaire_id)
     return ids
+
+
+def current_contract(contracts: list[Contract], today: dt.date) -> Contract | None:
+    """The live contract whose span covers today; an avenant wins over what it amends."""
+    found = None
+    for contract in contracts:
+        if contract.status not in LIVE:
+            continue
+        start, end = contract_span(contract)
+        if start <= today <= end and (found is None or contract.parent_id == found.pk):
+            found = contract
+    return found
+
+
+def next_contract(contracts: list[Contract], today: dt.date) -> Contract | None:
+    upcoming = [c for c in contracts if c.status in LIVE
+                and contract_span(c)[0] > today]
+    return min(upcoming, key=lambda c: (c.start_at, c.pk), default=None)
 
 
 # --- facts for the pure rules -------------------------------------------------------------
