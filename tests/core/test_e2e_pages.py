@@ -12,6 +12,11 @@ pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 900}
+# A card of the role's home page, and the page its link opens (issue 16).
+CARD_LINK = {
+    "julie": ("Mon remplacement", "Ma rétrocession", "Rétrocession"),
+    "nadia": ("Facturation", "restant dus", "Factures impayées"),
+}
 
 
 @pytest.mark.parametrize("username", ["claire", "julie", "nadia", "admin"])
@@ -23,6 +28,13 @@ def test_every_menu_page_of_each_role_fits_the_screen_and_passes_axe(
         page = browser.new_page(viewport=viewport)
         browser_login(page, live_server, username)
         save_screenshot(page, f"home-{username}-{size}")
+        if username in CARD_LINK:
+            heading, link, title = CARD_LINK[username]
+            card = page.locator("section.home-card").filter(
+                has=page.get_by_role("heading", name=heading))
+            assert card.is_visible()
+            card.get_by_role("link", name=link).first.click()
+            assert page.get_by_role("heading", level=1).inner_text().startswith(title)
         for item in items_for(user):
             response = page.goto(f"{live_server.url}{item['url']}")
             assert response.status == 200, item
