@@ -81,19 +81,19 @@ def audit_seances(seance_ids: Iterable[int]) -> tuple[audit.AuditResult, dict[in
     return _audit(ids, targets)
 
 
-def audit_latest(seances: QuerySet[Seance], limit: int) -> tuple[AuditResult, int]:
+def audit_latest(seances: QuerySet[Seance], limit: int) -> tuple[audit.AuditResult, int]:
     """The audit of the `limit` most recent of these séances (by date of
     care), read with the facts it needs in the same query: a bounded audit
     whatever the backlog. Returns the findings and how many were audited."""
     rows = list(seances.order_by("-date", "-pk")
                 .values_list("pk", "patient_id", "nurse_id", "date")[:limit])
     if not rows:
-        return AuditResult([]), 0
+        return audit.AuditResult([]), 0
     result, _seances = _audit({pk for pk, *_ in rows}, [tuple(rest) for _pk, *rest in rows])
     return result, len(rows)
 
 
-def _audit(ids: set[int], targets: list[tuple]) -> tuple[AuditResult, dict[int, Seance]]:
+def _audit(ids: set[int], targets: list[tuple]) -> tuple[audit.AuditResult, dict[int, Seance]]:
     patient_days = Q()
     nurse_days = Q()
     for patient_id, nurse_id, day in set(targets):
