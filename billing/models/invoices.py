@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from .seances import PricedLine
+
 
 class InvoiceStatus(models.TextChoices):
     DRAFT = "brouillon", "Brouillon"
@@ -207,26 +209,15 @@ class InvoiceSeance(models.Model):
         return f"{self.invoice_id} ← séance {self.seance_id}"
 
 
-class InvoiceLine(models.Model):
+class InvoiceLine(PricedLine):
     """One line of an invoice: the séance's frozen line (FAC-5) and its split
     between AMO, AMC (or C2S) and the patient (FAC-6)."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     seance = models.ForeignKey("billing.Seance", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
-    position = models.PositiveSmallIntegerField()
     date = models.DateField("date des soins")
     time = models.TimeField("heure", null=True, blank=True)
-    code = models.CharField(max_length=12)
-    label = models.CharField(max_length=255, blank=True)
-    coefficient = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    rate = models.DecimalField(max_digits=3, decimal_places=2)
-    unit_value = models.DecimalField(max_digits=8, decimal_places=2)
-    amount = models.DecimalField(max_digits=9, decimal_places=2)
-    rules = models.JSONField(default=list)
-    tariff_date = models.DateField("tarif du")
-    amo_rate = models.DecimalField(max_digits=3, decimal_places=2)
-    amo = models.DecimalField(max_digits=9, decimal_places=2)
     amc = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     patient_share = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     split_rules = models.JSONField(default=list)
@@ -237,9 +228,6 @@ class InvoiceLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["invoice", "position"], name="invoiceline_position"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.coefficient or ''} × {self.rate} = {self.amount}"
 
 
 class AuditAcknowledgement(models.Model):

@@ -109,25 +109,38 @@ class Seance(models.Model):
         return self.status == SeanceStatus.PRICED
 
 
-class SeanceLine(models.Model):
-    """One billed line, frozen as priced: code, coefficient, rate, unit value,
-    amount, the rule ids that produced it and the date of the tariff used."""
+class PricedLine(models.Model):
+    """A priced line as the engine gave it: code, coefficient, rate, unit value, amount,
+    AMO rate and share, the rule ids and the tariff date. A séance's line holds it first;
+    an invoice line is its frozen copy (FAC-5)."""
 
-    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
     code = models.CharField(max_length=12)
     label = models.CharField(max_length=255, blank=True)
-    kind = models.CharField(max_length=12, default="act")
-    catalogue_id = models.CharField(max_length=40, blank=True)
     coefficient = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     rate = models.DecimalField(max_digits=3, decimal_places=2)
     unit_value = models.DecimalField(max_digits=8, decimal_places=2)
     amount = models.DecimalField(max_digits=9, decimal_places=2)
     amo_rate = models.DecimalField(max_digits=3, decimal_places=2)
     amo = models.DecimalField(max_digits=9, decimal_places=2)
-    zone = models.CharField(max_length=10, blank=True)
     rules = models.JSONField(default=list)
     tariff_date = models.DateField("tarif du")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.coefficient or ''} × {self.rate} = {self.amount}"
+
+
+class SeanceLine(PricedLine):
+    """One billed line, frozen as priced: code, coefficient, rate, unit value,
+    amount, the rule ids that produced it and the date of the tariff used."""
+
+    seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=12, default="act")
+    catalogue_id = models.CharField(max_length=40, blank=True)
+    zone = models.CharField(max_length=10, blank=True)
     tariff_source = models.TextField(blank=True)
 
     class Meta:
@@ -137,6 +150,3 @@ class SeanceLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["seance", "position"], name="seanceline_position"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.coefficient or ''} × {self.rate} = {self.amount}"
