@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # S-AUTH-2: passkeys (FIDO2 WebAuthn) as a django-otp device.
+    "django_otp_webauthn",
     # Order matters: it is the import direction and the demo-data order.
     "core",
     "documents",
@@ -185,6 +187,22 @@ OTP_TOTP_ISSUER = env.str("CABINET_NAME", default="Cabinet infirmier des Tilleul
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 TWO_FACTOR_BACKUP_CODES = 10
+# S-AUTH-2: passkeys (django-otp-webauthn) as another second factor, never a
+# password replacement: the password step stays, and a passkey is registered
+# only from a session already verified with the authenticator app.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "core.passkeys.PasskeyHelper"
+# The relying party: the domain passkeys are bound to (changing it later
+# orphans every registered passkey). Empty = the host the page was served
+# from (core.passkeys.relying_party_id), fine on a laptop; production needs
+# a fixed one, taken from a single DJANGO_ALLOWED_HOSTS entry or set here.
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default="").strip().lower()
+OTP_WEBAUTHN_RP_ID_CALLABLE = "core.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = env.str("OTP_WEBAUTHN_RP_NAME", default="") or env.str(
+    "CABINET_NAME", default="Cabinet infirmier des Tilleuls"
+)
+# The origins a passkey answer may come from; empty = the page's own origin.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=[])
 
 # S-AUTH-4: sessions end after inactivity and on browser close.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
@@ -272,6 +290,20 @@ ROUTING_OSRM_TIMEOUT_S = env.float("ROUTING_OSRM_TIMEOUT_S", default=5.0)
 # Optimiser time limits (seconds): one nurse's tournée, a whole cabinet day.
 ROUTING_TIME_LIMIT_S = env.float("ROUTING_TIME_LIMIT_S", default=1.0)
 ROUTING_DISPATCH_TIME_LIMIT_S = env.float("ROUTING_DISPATCH_TIME_LIMIT_S", default=5.0)
+
+if not DEBUG and not LOCAL_DEMO:
+    # S-AUTH-2: a passkey is bound to its relying party id for good; one
+    # guessed per request in production would let a stray Host header
+    # register passkeys nobody can use. Refuse to start instead.
+    from config.relying_party import production_relying_party
+
+    OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = production_relying_party(
+        OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS, ALLOWED_HOSTS
+    )
+else:
+    # On a laptop the origin is the page's own (any port): the library's
+    # check for a fixed list does not apply.
+    SILENCED_SYSTEM_CHECKS.append("otp_webauthn.E030")
 
 if not DEBUG and not LOCAL_DEMO:
     # S-DEPLOY-1

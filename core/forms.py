@@ -101,3 +101,19 @@ class AccountCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = Role.choices
         self.fields["username"].validators.append(UnicodeUsernameValidator())
+
+
+class PasskeyNameForm(forms.Form):
+    """S-AUTH-2: the name a user gives her passkey (which phone, which key)."""
+
+    name = forms.CharField(
+        label="Nom de la clé d'accès",
+        max_length=64,
+        help_text="Par exemple : « Téléphone pro » ou « Clé USB du cabinet ».",
+    )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Donnez un nom à cette clé d'accès.")
+        return name

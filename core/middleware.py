@@ -41,7 +41,9 @@ class TwoFactorMiddleware:
     (django-otp's `is_verified()`). Where it is required, setting it up is
     the first screen after the first login."""
 
-    ALLOWED_URL_NAMES = frozenset({"two_factor_verify", "two_factor", "logout", "healthz", "login"})
+    # The passkey ceremony answers the second-factor step as a code does.
+    ALLOWED_URL_NAMES = frozenset({"two_factor_verify", "two_factor", "logout", "healthz", "login",
+                                   "passkey_auth_begin", "passkey_auth_complete"})
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import logging
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -19,8 +21,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
+from django_otp_webauthn import exceptions as webauthn_errors
+from django_otp_webauthn import views as webauthn_views
 
 from . import audit
+from . import passkeys as passkey_service
 from . import roles as roles_service
 from . import two_factor as totp
 from .access import any_role, public, roles
@@ -29,6 +34,7 @@ from .forms import (
     CabinetAuthenticationForm,
     OtpCodeForm,
     OtpPasswordForm,
+    PasskeyNameForm,
     RoleChangeForm,
 )
 from .home import cards_for
@@ -159,6 +165,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return render(request, "core/two_factor.html", {
             "form": form, "enabled": True, "backup_left": totp.backup_codes_left(user),
             "required": settings.TWO_FACTOR_REQUIRED,
+            "passkeys": passkey_service.passkeys_for_user(user),
+            "can_register_passkey": user.is_verified(),
+            "webauthn_config": _webauthn_config(request),
         })
 
     pending = totp.pending_totp(user)
@@ -206,7 +215,135 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             logout(request)
             return _locked(request)
         form.add_error("code", "Code incorrect ou expiré : saisissez le code affiché maintenant.")
-    return render(request, "core/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+    return render(request, "core/two_factor_verify.html", {
+        "form": form, "next": _safe_next(request),
+        "has_passkey": passkey_service.has_passkey(user),
+        "webauthn_config": _webauthn_config(request),
+    })
+
+
+def _webauthn_config(request: HttpRequest) -> dict:
+    """What the library's scripts read (a JSON block, no inline script)."""
+    from django.middleware.csrf import get_token
+
+    return {
+        "autocompleteLoginFieldSelector": None,
+        "nextFieldSelector": "input[name='next']",
+        "csrfToken": get_token(request),
+        "beginAuthenticationUrl": reverse("passkey_auth_begin"),
+        "completeAuthenticationUrl": reverse("passkey_auth_complete"),
+        "beginRegistrationUrl": reverse("passkey_register_begin"),
+        "completeRegistrationUrl": reverse("passkey_register_complete"),
+    }
+
+
+@any_role
+def passkey(request: HttpRequest, pk: int) -> HttpResponse:
+    """S-AUTH-2: name (right after registering it) or delete one's own passkey."""
+    device = passkey_service._get_passkey_for_user(request.user, pk)
+    form = PasskeyNameForm(request.POST or None, initial={"name": device.name})
+    if request.method == "POST":
+        if request.POST.get("action") == "delete":
+            passkey_service.delete_passkey(acting_user=request.user, passkey=device)
+            messages.success(request, "Clé d'accès supprimée.")
+            return redirect("two_factor")
+        if form.is_valid():
+            passkey_service.rename_passkey(acting_user=request.user, passkey=device,
+                                           name=form.cleaned_data["name"])
+            messages.success(request, "Clé d'accès enregistrée.")
+            return redirect("two_factor")
+    return render(request, "core/passkey.html", {"form": form, "passkey": device})
+
+
+class _FrenchErrors:
+    """The library's JSON errors, in French for the page's status line."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, webauthn_errors.OTPWebAuthnApiError):
+            message = passkey_service.ERROR_MESSAGES.get(exc.code, passkey_service.DEFAULT_ERROR)
+            return JsonResponse({"detail": message, "code": exc.code}, status=exc.status_code)
+        return super().handle_exception(exc)
+
+
+class _RegistrationChecks:
+    def check_can_register(self):
+        # Stricter than the library (which lets a user with no device at all
+        # register one and be verified by it): the app's second factor first,
+        # in this very session.
+        user = self.request.user
+        if totp.confirmed_totp(user) is None:
+            raise webauthn_errors.NotVerified(code="second_factor_first")
+        if not user.is_verified():
+            raise webauthn_errors.NotVerified()
+
+
+class PasskeyRegisterBegin(_FrenchErrors, _RegistrationChecks,
+                           webauthn_views.BeginCredentialRegistrationView):
+    pass
+
+
+class PasskeyRegisterComplete(_FrenchErrors, _RegistrationChecks,
+                              webauthn_views.CompleteCredentialRegistrationView):
+    def post(self, *args, **kwargs):
+        response = super().post(*args, **kwargs)
+        device = passkey_service._get_passkey_for_user(self.request.user, json.loads(response.content)["id"])
+        passkey_service.record_registered(acting_user=self.request.user, passkey=device)
+        response = JsonResponse({"id": device.pk, "url": reverse("passkey", args=[device.pk])})
+        return response
+
+
+class _AuthenticationChecks:
+    def check_can_authenticate(self):
+        user = self.request.user
+        if AxesProxyHandler.is_locked(self.request, {"username": user.get_username()}):
+            logout(self.request)
+            raise _Locked()
+        if not passkey_service.has_passkey(user):
+            raise webauthn_errors.CredentialNotFound(code="no_passkey")
+
+
+class _Locked(webauthn_errors.OTPWebAuthnApiError):
+    status_code = settings.AXES_HTTP_RESPONSE_CODE
+    default_code = "locked"
+
+
+class PasskeyAuthBegin(_FrenchErrors, _AuthenticationChecks,
+                       webauthn_views.BeginCredentialAuthenticationView):
+    pass
+
+
+class PasskeyAuthComplete(_FrenchErrors, _AuthenticationChecks,
+                          webauthn_views.CompleteCredentialAuthenticationView):
+    """The passkey instead of the code: the session is verified as with a
+    code (new session key, django-otp's login); a refused answer counts as a
+    failed login for django-axes, like a wrong code (S-AUTH-3)."""
+
+    def complete_auth(self, device):
+        self.request.session.cycle_key()
+        otp_login(self.request, device)
+
+    def get_redirect_url(self):
+        target = self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return target
+        return ""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, webauthn_errors.OTPWebAuthnApiError) and not isinstance(exc, _Locked):
+            user = self.request.user
+            if user.is_authenticated:
+                user_login_failed.send(sender=__name__, credentials={"username": user.get_username()},
+                                       request=self.request)
+                if getattr(self.request, "axes_locked_out", False):
+                    logout(self.request)
+                    exc = _Locked()
+        return super().handle_exception(exc)
+
+
+passkey_register_begin = any_role(PasskeyRegisterBegin.as_view())
+passkey_register_complete = any_role(PasskeyRegisterComplete.as_view())
+passkey_auth_begin = any_role(PasskeyAuthBegin.as_view())
+passkey_auth_complete = any_role(PasskeyAuthComplete.as_view())
 
 
 def _locked(request: HttpRequest) -> HttpResponse:

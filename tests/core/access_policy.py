@@ -11,6 +11,12 @@ def _pending_change(personas):
     return {"pk": change.pk}
 
 
+def _claire_passkey(personas):
+    from tests.core.test_passkey import make_passkey
+
+    return {"pk": make_passkey(personas.claire).pk}
+
+
 POLICIES = {
     "home": UrlPolicy(everyone()),
     "healthz": UrlPolicy(public()),
@@ -22,6 +28,15 @@ POLICIES = {
     # Users without a second factor are sent to set one up.
     "two_factor_verify": UrlPolicy(everyone(302)),
     "password_change": UrlPolicy(everyone()),
+    # S-AUTH-2: one's own passkey only; another user's is not found.
+    "passkey": UrlPolicy(by_role(titulaire=404, remplacant=404, secretaire=404, admin=404,
+                                 claire=200), kwargs=_claire_passkey),
+    # Registering needs the app's second factor first (the personas have none).
+    "passkey_register_begin": UrlPolicy(everyone(403), method="post"),
+    "passkey_register_complete": UrlPolicy(everyone(403), method="post"),
+    # Verifying needs a passkey of one's own (the personas have none).
+    "passkey_auth_begin": UrlPolicy(everyone(404), method="post"),
+    "passkey_auth_complete": UrlPolicy(everyone(404), method="post"),
     "accounts": UrlPolicy(by_role(titulaire=200, remplacant=403, secretaire=403, admin=200)),
     # A titulaire's refusal of a pending grant (another titulaire asked nothing).
     "role_change_decide": UrlPolicy(
