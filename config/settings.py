@@ -274,6 +274,10 @@ REPLACEMENT_ACCESS_MARGIN_DAYS = env.int("REPLACEMENT_ACCESS_MARGIN_DAYS", defau
 if not 0 <= REPLACEMENT_ACCESS_MARGIN_DAYS <= 31:
     raise ImproperlyConfigured("REPLACEMENT_ACCESS_MARGIN_DAYS doit être entre 0 et 31 jours.")
 
+# Django's widget templates, with the commonest widgets written out in Python
+# (same output; a formset of drop-downs spent most of its page's time there).
+FORM_RENDERER = "core.forms_renderer.FastWidgetRenderer"
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The cabinet itself (one deployment = one cabinet).
