@@ -17,7 +17,7 @@ from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData
 
 _WIDGETS = "django/forms/widgets/"
 _INPUT_TEMPLATES = frozenset(
@@ -48,10 +48,11 @@ def _stringformat(value) -> str:
     """`{{ value|stringformat:'s' }}`."""
     if callable(value) or isinstance(value, tuple):
         raise _Fallback
-    text = "%s" % value
+    # "%s" % value is str(value) for anything but a tuple; the filter keeps
+    # a safe string safe (is_safe), so it is not escaped again.
     if isinstance(value, SafeData):
-        text = mark_safe(text)
-    return str(conditional_escape(text))
+        return str(value)
+    return str(conditional_escape(str(value)))
 
 
 def _attrs(attrs: dict) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,11 @@ class Registry:
 
     def __init__(self) -> None:
         self._entries: dict[str, NavItem] = {}
+        self.version = 0
 
     def register(self, entry: NavItem) -> None:
         self._entries[entry.url_name] = entry
+        self.version += 1
 
     def for_role(self, role) -> list[NavItem]:
         return sorted((e for e in self._entries.values() if role in e.roles),
@@ -37,11 +39,25 @@ _ITEMS = Registry()
 register = _ITEMS.register
 
 
+# Every page's menu, reversed once per role rather than on each request (it
+# depends on nothing else than the registry and the URL configuration).
+_MENUS: dict[tuple, tuple[dict, ...]] = {}
+
+
 def items_for(user) -> list[dict]:
     if not getattr(user, "is_authenticated", False):
         return []
+    key = (user.role, _ITEMS.version, get_urlconf(), get_script_prefix())
+    menu = _MENUS.get(key)
+    if menu is None:
+        menu = _MENUS[key] = tuple(_menu(user.role))
+    # Copies: a caller may change its list without changing the next page's.
+    return [dict(item) for item in menu]
+
+
+def _menu(role) -> list[dict]:
     visible = []
-    for item in _ITEMS.for_role(user.role):
+    for item in _ITEMS.for_role(role):
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
 from billing import audit
 from billing.models import Seance, SeanceStatus
@@ -94,15 +94,22 @@ def audit_latest(seances: QuerySet[Seance], limit: int) -> tuple[audit.AuditResu
 
 
 def _audit(ids: set[int], targets: list[tuple]) -> tuple[audit.AuditResult, dict[int, Seance]]:
-    patient_days = Q()
-    nurse_days = Q()
-    for patient_id, nurse_id, day in set(targets):
-        patient_days |= Q(patient_id=patient_id, date=day)
-        if nurse_id is not None:
-            nurse_days |= Q(nurse_id=nurse_id, date=day)
-    context = (Seance.objects.filter(patient_days | nurse_days)
-               .exclude(status=SeanceStatus.CANCELLED)
-               .select_related("patient").prefetch_related("lines"))
+    targets = set(targets)
+    patient_days = {(patient_id, day) for patient_id, _nurse_id, day in targets}
+    nurse_days = {(nurse_id, day) for _patient_id, nurse_id, day in targets if nurse_id is not None}
+    # The séances of these patient-days and nurse-days: one query over the
+    # days, the patients and the nurses (a superset), kept to the exact pairs
+    # here; an OR of one condition per pair made building the SQL cost more
+    # than running it.
+    candidates = (Seance.objects
+                  .filter(date__in={day for _p, _n, day in targets})
+                  .filter(Q(patient_id__in={p for p, _day in patient_days})
+                          | Q(nurse_id__in={n for n, _day in nurse_days}))
+                  .exclude(status=SeanceStatus.CANCELLED)
+                  .select_related("patient"))
+    context = [s for s in candidates
+               if (s.patient_id, s.date) in patient_days or (s.nurse_id, s.date) in nurse_days]
+    prefetch_related_objects(context, "lines")
     seances = {s.pk: s for s in context}
     prescriptions = (Prescription.objects
                      .filter(pk__in={s.prescription_id for s in seances.values()
@@ -112,13 +119,15 @@ def _audit(ids: set[int], targets: list[tuple]) -> tuple[audit.AuditResult, dict
     nurse_day_keys = {(s.nurse_id, s.date) for s in seances.values() if s.nurse_id}
     tournees = []
     if nurse_day_keys:
-        tq = Q()
-        for nurse_id, day in nurse_day_keys:
-            tq |= Q(nurse_id=nurse_id, date=day)
-        for tournee in (Tournee.objects.filter(tq, km_estimated__isnull=False)
+        for tournee in (Tournee.objects
+                        .filter(nurse_id__in={n for n, _day in nurse_day_keys},
+                                date__in={day for _n, day in nurse_day_keys},
+                                km_estimated__isnull=False)
                         .annotate(done=Count("visits", filter=Q(visits__status="done")))):
+            if (tournee.nurse_id, tournee.date) not in nurse_day_keys:
+                continue
             tournees.append(audit.TourneeInfo(tournee.nurse_id, tournee.date, tournee.done,
-                                        Decimal(tournee.km_estimated)))
+                                              Decimal(tournee.km_estimated)))
     data = audit.AuditInput(
         patients=tuple(audit.PatientInfo(p.pk, p.bsi_level or None, p.bsi_date)
                        for p in patients.values()),
