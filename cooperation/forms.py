@@ -10,6 +10,7 @@ from cabinet.models import Medecin
 from core.access import NURSES
 from core.form_fields import validate_plausible_date
 from core.models import Role, User
+from core.versioning import VersionedForm
 from core.widgets import DateInput, DateTimeInput, TimeInput
 
 from . import catalogue
@@ -57,11 +58,7 @@ def _name_the_empty_choice(form, label: str = "— choisir —") -> None:
                              for value, text in field.choices]
 
 
-class RowVersionMixin(forms.Form):
-    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
-class AssessmentForm(RowVersionMixin, forms.ModelForm):
+class AssessmentForm(VersionedForm, forms.ModelForm):
     iadl_travel_level = forms.TypedChoiceField(
         label="IADL « déplacements » (R-PAPH-18)", required=False, coerce=int, empty_value=None,
         help_text="Le niveau donne le score par la table de correspondance des données "
@@ -94,8 +91,6 @@ class AssessmentForm(RowVersionMixin, forms.ModelForm):
             (str(x.level), f"{x.level}. {x.label} (score {x.score})")
             for x in catalogue.iadl_levels()
         ]
-        if self.instance.pk:
-            self.fields["row_version"].initial = self.instance.row_version
         self.fields["doctor_home_visits_last_year"].help_text = "Laisser vide si inconnu."
         _name_the_empty_choice(self, "Inconnu")
 
@@ -106,7 +101,7 @@ class AssessmentForm(RowVersionMixin, forms.ModelForm):
         return value
 
 
-class AdhesionForm(RowVersionMixin, forms.ModelForm):
+class AdhesionForm(VersionedForm, forms.ModelForm):
     protocol = forms.ChoiceField(label="Protocole")
 
     class Meta:
@@ -138,8 +133,6 @@ class AdhesionForm(RowVersionMixin, forms.ModelForm):
             nurses = nurses.filter(pk=user.pk)
             self.fields["nurse"].initial = user.pk
         self.fields["nurse"].queryset = nurses.order_by("last_name", "first_name")
-        if self.instance.pk:
-            self.fields["row_version"].initial = self.instance.row_version
 
 
 class ConsentForm(forms.Form):
@@ -288,7 +281,7 @@ class ExitForm(forms.Form):
     reason = forms.CharField(label="Motif de sortie", max_length=200)
 
 
-class ConventionForm(RowVersionMixin, forms.ModelForm):
+class ConventionForm(VersionedForm, forms.ModelForm):
     activities = forms.MultipleChoiceField(
         label="Activités confiées au tiers", widget=forms.CheckboxSelectMultiple,
         help_text="Seules les activités non médicales peuvent être confiées à un tiers (R-TLS-6).",
@@ -315,8 +308,6 @@ class ConventionForm(RowVersionMixin, forms.ModelForm):
             (a.code, a.label + (" (médicale)" if a.nature == "medical" else ""))
             for a in catalogue.delegation().activities
         ]
-        if self.instance.pk:
-            self.fields["row_version"].initial = self.instance.row_version
 
     def clean_third_party_siret(self):
         value = self.cleaned_data["third_party_siret"].replace(" ", "")

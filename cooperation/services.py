@@ -23,6 +23,7 @@ from cabinet.models import Visit
 from core.access import NURSES
 from core.audit import record
 from core.models import Role
+from core.versioning import ConcurrentEditError
 
 from . import catalogue
 from .eligibility import Status, evaluate
@@ -65,12 +66,10 @@ def _apply(obj, data: dict) -> dict:
 
 
 def _check_version(obj, expected_version: int | None) -> None:
-    """S-DATA-2: an edit made from a stale page never overwrites a newer one."""
-    if expected_version is not None and obj.row_version != expected_version:
-        raise ValidationError(
-            "Cette fiche a été modifiée par quelqu'un d'autre pendant votre saisie : "
-            "rechargez la page et recommencez."
-        )
+    """S-DATA-2: an edit made from a stale page, or from a page that does not
+    say which version it showed, never overwrites a newer one."""
+    if expected_version is None or obj.row_version != expected_version:
+        raise ConcurrentEditError
 
 
 def _new_or_locked(model, instance, *, acting_user, expected_version: int | None):

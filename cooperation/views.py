@@ -115,10 +115,6 @@ class _AtForm:
         return not self.refused
 
 
-def _row_version(form) -> int | None:
-    return form.cleaned_data.get("row_version")
-
-
 # --- protocols ----------------------------------------------------------------------------
 
 
@@ -196,7 +192,7 @@ def assessment_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
         with _AtForm(form) as ok:
             services.save_assessment(acting_user=request.user, patient=patient, data=data,
-                                     expected_version=_row_version(form))
+                                     expected_version=form.expected_version)
         if ok:
             messages.success(request, "Évaluation enregistrée.")
             return redirect("cooperation:patient_eligibility", patient_id=patient.pk)
@@ -393,7 +389,7 @@ def _record_form_view(request: HttpRequest, form, instance, *, save, saved_messa
         data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
         with _AtForm(form) as ok:
             saved = save(acting_user=request.user, data=data,
-                         expected_version=_row_version(form), **{name: instance})
+                         expected_version=form.expected_version, **{name: instance})
         if ok:
             messages.success(request, saved_message)
             return redirect(detail, pk=saved.pk)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.access import NURSES
 from core.form_fields import IdMultipleChoiceField, validate_plausible_date
 from core.models import User
+from core.versioning import VersionedForm
 from core.widgets import DateInput
 
 from ..models import CarePlan, Prescription
@@ -24,7 +25,7 @@ MAX_WINDOW_MIN = 720
 MIN_VISIT_MIN, MAX_VISIT_MIN = 5, 240
 
 
-class CarePlanForm(forms.ModelForm):
+class CarePlanForm(VersionedForm, forms.ModelForm):
     times_text = forms.CharField(
         label="Heures de passage", max_length=60,
         help_text="Séparées par des virgules, par ex. « 08:00, 19:00 ».",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.access import NURSES
 from core.models import User
+from core.versioning import VersionedForm
 from core.widgets import DateInput
 
 from .. import ald_rules
@@ -21,7 +22,7 @@ from ..validators import check_nir, check_rpps, compact_nir
 from .common import FileInput, check_file, check_phone
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(VersionedForm, forms.ModelForm):
     # The page's sections, in order (a field the user may not see is left out).
     FIELDSETS = (
         ("Identité", ("last_name", "first_name", "birth_name", "birth_date", "sex", "nir")),
@@ -34,7 +35,6 @@ class PatientForm(forms.ModelForm):
                                  "is_active")),
         ("Notes", ("admin_notes", "clinical_notes")),
     )
-    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Typed with spaces as printed on the carte Vitale: longer than the 15 stored.
     nir = forms.CharField(
         label="NIR", required=False, max_length=25,
@@ -81,8 +81,6 @@ class PatientForm(forms.ModelForm):
             role__in=NURSES, is_active=True
         )
         self.fields["medecin_traitant"].queryset = Medecin.objects.all()
-        if self.instance.pk:
-            self.fields["row_version"].initial = self.instance.row_version
 
     def clean_nir(self) -> str:
         return compact_nir(self.cleaned_data.get("nir", ""))
@@ -140,7 +138,7 @@ class PatientSearchForm(forms.Form):
 # ------------------------------------------------------------------ médecins
 
 
-class MedecinForm(forms.ModelForm):
+class MedecinForm(VersionedForm, forms.ModelForm):
     confirm_rpps = forms.BooleanField(
         label="Je confirme ce n° RPPS malgré la clé", required=False,
         help_text="La clé de Luhn du RPPS n'est pas une règle officielle vérifiée (R-ID-2).",
@@ -186,7 +184,7 @@ class MedecinForm(forms.ModelForm):
 # ------------------------------------------------------------------ ALD
 
 
-class AldForm(forms.ModelForm):
+class AldForm(VersionedForm, forms.ModelForm):
     ald_number = forms.TypedChoiceField(
         label="Affection", coerce=int, choices=ald_rules.ald_choices(),
     )

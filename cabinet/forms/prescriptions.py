@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.versioning import VersionedForm
 from core.widgets import DateInput
 
 from .. import acts_catalogue
@@ -15,7 +16,7 @@ from ..models.prescriptions import AldZone
 from .common import FileInput, check_file
 
 
-class PrescriptionForm(forms.ModelForm):
+class PrescriptionForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Prescription
         fields = ["prescriber", "date", "start_date", "duration_days", "bizone", "at_home",

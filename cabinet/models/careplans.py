@@ -39,6 +39,7 @@ class CarePlan(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    row_version = models.PositiveIntegerField(default=1, editable=False)  # S-DATA-2
 
     class Meta:
         ordering = ["patient", "start_date"]

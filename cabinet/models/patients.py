@@ -56,6 +56,8 @@ class Medecin(models.Model):
     city = models.CharField("commune", max_length=120, blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("courriel", blank=True)
+    # S-DATA-2: concurrent saves never overwrite each other (core.versioning).
+    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -280,6 +282,7 @@ class Ald(models.Model):
     volet_scan = models.FileField("volet 3 (scan)", upload_to=ald_volet_upload_to, blank=True)
     patient_volet_seen_at = models.DateField("volet 3 présenté le", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    row_version = models.PositiveIntegerField(default=1, editable=False)  # S-DATA-2
 
     class Meta:
         ordering = ["patient", "ald_number"]

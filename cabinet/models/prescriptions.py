@@ -45,6 +45,7 @@ class Prescription(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    row_version = models.PositiveIntegerField(default=1, editable=False)  # S-DATA-2
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from core.versioning import lock_version, next_version
 
 from ..models import CarePlan, PrescribedAct, Visit
 from ..models.visits import VisitStatus
@@ -174,10 +175,16 @@ def generate_visits(*, acting_user, care_plan: CarePlan, today: date | None = No
 
 @transaction.atomic
 def save_care_plan(*, acting_user, care_plan: CarePlan, acts: list[PrescribedAct],
-                   today: date | None = None) -> GenerationResult:
+                   today: date | None = None,
+                   expected_version: int | None = None) -> GenerationResult:
+    """Create or update a plan and bring its visits in line; an update
+    refuses a stale form before anything is written (S-DATA-2)."""
     created = care_plan.pk is None
-    previous_nurse_id = None if created else (
-        CarePlan.objects.filter(pk=care_plan.pk).values_list("nurse_id", flat=True).first())
+    previous_nurse_id = None
+    if not created:
+        stored = lock_version(CarePlan, care_plan.pk, expected_version)
+        next_version(care_plan, stored)
+        previous_nurse_id = stored.nurse_id
     care_plan.save()
     care_plan.acts.set(acts)
     audit.record(
@@ -192,7 +199,10 @@ def save_care_plan(*, acting_user, care_plan: CarePlan, acts: list[PrescribedAct
 def stop_care_plan(*, acting_user, care_plan: CarePlan, today: date | None = None
                    ) -> GenerationResult:
     care_plan.active = False
-    care_plan.save(update_fields=["active", "updated_at"])
+    # S-DATA-2: stopping is a save too; a form opened before cannot restart it.
+    stored = CarePlan.objects.select_for_update().only("row_version").get(pk=care_plan.pk)
+    next_version(care_plan, stored)
+    care_plan.save(update_fields=["active", "updated_at", "row_version"])
     audit.record(actor=acting_user, action="careplan.stop", obj=care_plan,
                  patient_id=care_plan.patient_id)
     return generate_visits(acting_user=acting_user, care_plan=care_plan, today=today)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from core import audit
+from core.versioning import lock_version, next_version
 
 from .. import ald_rules
 from ..geocoding import Geocoder, get_geocoder
@@ -17,10 +18,6 @@ from ..models.patients import GeocodeStatus
 
 ADDRESS_FIELDS = ("address", "postcode", "city")
 SNAPSHOT_EXCLUDE = {"search_text", "created_at", "updated_at", "row_version", "id"}
-
-
-class ConcurrentEditError(Exception):
-    """S-DATA-2: the record changed since the form was opened."""
 
 
 @dataclass
@@ -69,22 +66,21 @@ def save_patient(
     geocoder: Geocoder | None = None,
 ) -> SaveResult:
     """Create or update a patient. An update first stores the previous version
-    and its author (S-TRACE-2) and refuses a stale form (S-DATA-2)."""
+    and its author (S-TRACE-2) and refuses a stale form or one without its
+    version (S-DATA-2)."""
     created = patient.pk is None
     changed: list[str] = []
     if created:
         need_geocode = True
     else:
-        previous = Patient.objects.select_for_update().get(pk=patient.pk)
-        if expected_version is not None and previous.row_version != expected_version:
-            raise ConcurrentEditError
+        previous = lock_version(Patient, patient.pk, expected_version)
         before, after = snapshot(previous), snapshot(patient)
         changed = sorted(k for k in after if before.get(k) != after[k])
         PatientVersion.objects.create(
             patient=previous, version=previous.row_version, snapshot=before,
             changed_fields=changed, author=acting_user,
         )
-        patient.row_version = previous.row_version + 1
+        next_version(patient, previous)
         need_geocode = any(f in changed for f in ADDRESS_FIELDS) or not patient.is_located
     geocoded = geocode_patient(patient, geocoder) if need_geocode else None
     patient.save()
@@ -96,8 +92,12 @@ def save_patient(
 
 
 @transaction.atomic
-def save_medecin(*, acting_user, medecin: Medecin) -> Medecin:
+def save_medecin(*, acting_user, medecin: Medecin,
+                 expected_version: int | None = None) -> Medecin:
+    """Create or update a médecin; an update refuses a stale form (S-DATA-2)."""
     created = medecin.pk is None
+    if not created:
+        next_version(medecin, lock_version(Medecin, medecin.pk, expected_version))
     medecin.save()
     audit.record(
         actor=acting_user, action="medecin.create" if created else "medecin.update", obj=medecin
@@ -119,11 +119,13 @@ def apply_ald_dates(ald: Ald) -> None:
 
 
 @transaction.atomic
-def save_ald(*, acting_user, ald: Ald) -> Ald:
+def save_ald(*, acting_user, ald: Ald, expected_version: int | None = None) -> Ald:
+    """Create or update an ALD; an update refuses a stale form (S-DATA-2)."""
     created = ald.pk is None
     before = None
     if not created:
-        previous = Ald.objects.select_for_update().get(pk=ald.pk)
+        previous = lock_version(Ald, ald.pk, expected_version)
+        next_version(ald, previous)
         before = {
             "decision": previous.decision, "sent_at": _jsonable(previous.sent_at),
             "valid_from": _jsonable(previous.valid_from), "valid_to": _jsonable(previous.valid_to),

@@ -6,18 +6,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from core.versioning import lock_version, next_version
 
 from ..models import Prescription
 from .careplans import generate_visits
 
 
 @transaction.atomic
-def save_prescription(*, acting_user, prescription: Prescription, formset) -> Prescription:
+def save_prescription(*, acting_user, prescription: Prescription, formset,
+                      expected_version: int | None = None) -> Prescription:
     """Save the prescription and its acts (an inline formset) together; the
-    care plans built on it follow (their visits carry the acts)."""
+    care plans built on it follow (their visits carry the acts). An update
+    refuses a stale form before anything is written (S-DATA-2)."""
     created = prescription.pk is None
-    previous_file = "" if created else (
-        Prescription.objects.filter(pk=prescription.pk).values_list("file", flat=True).first() or "")
+    previous_file = ""
+    if not created:
+        stored = lock_version(Prescription, prescription.pk, expected_version)
+        next_version(prescription, stored)
+        previous_file = stored.file.name or ""
     prescription.save()
     formset.instance = prescription
     formset.save()
@@ -59,7 +65,11 @@ def request_renewal(*, acting_user, prescription: Prescription):
     """Record the renewal request; with the document pipeline, also ask for the
     letter to the prescriber and return it (else None)."""
     prescription.renewal_requested_at = timezone.now()
-    prescription.save(update_fields=["renewal_requested_at", "updated_at"])
+    # S-DATA-2: every save gives the next version (a form opened before the
+    # request will not put the old request date back).
+    stored = Prescription.objects.select_for_update().only("row_version").get(pk=prescription.pk)
+    next_version(prescription, stored)
+    prescription.save(update_fields=["renewal_requested_at", "updated_at", "row_version"])
     audit.record(actor=acting_user, action="prescription.renewal_request", obj=prescription,
                  patient_id=prescription.patient_id)
     from ..letters import RENEWAL_KIND, registered

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.access import OFFICE, STAFF, roles
+from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..forms.patients import MedecinForm
 from ..models import Medecin
@@ -40,12 +41,19 @@ def medecin_list(request: HttpRequest) -> HttpResponse:
 
 def _form_view(request, medecin: Medecin | None) -> HttpResponse:
     form = MedecinForm(request.POST or None, instance=medecin)
+    status = 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
-        saved = save_medecin(acting_user=request.user, medecin=form.save(commit=False))
-        messages.success(request, f"{saved} enregistré.")
-        return redirect("cabinet:medecin_list")
+        try:
+            saved = save_medecin(acting_user=request.user, medecin=form.save(commit=False),
+                                 expected_version=form.expected_version)
+        except ConcurrentEditError:
+            refuse_stale(form)
+            status = 409
+        else:
+            messages.success(request, f"{saved} enregistré.")
+            return redirect("cabinet:medecin_list")
     return render(request, "cabinet/medecin_form.html", {"form": form, "medecin": medecin},
-                  status=400 if form.errors else 200)
+                  status=status)
 
 
 @roles(*OFFICE)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from core import audit
 from core.access import OFFICE, STAFF, roles
 from core.models import AuditEvent, Role
+from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..forms.patients import PatientForm, PatientSearchForm
 from ..letters import PATIENT_LETTER_KIND, registered
@@ -22,7 +23,7 @@ from ..panels import patient_panels_for
 from ..search import fold
 from ..search import terms as search_terms
 from ..selectors import patients as selectors
-from ..services.patients import ConcurrentEditError, save_patient
+from ..services.patients import save_patient
 from .common import _get_patient_for_user
 
 
@@ -77,10 +78,9 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = save_patient(acting_user=request.user, patient=form.save(commit=False),
-                                  expected_version=form.cleaned_data.get("row_version"))
+                                  expected_version=form.expected_version)
         except ConcurrentEditError:
-            form.add_error(None, "Cette fiche a été modifiée par quelqu'un d'autre depuis que "
-                                 "vous l'avez ouverte : rechargez-la et refaites vos changements.")
+            refuse_stale(form)
             return _render_form(request, form, patient, status=409)
         return _saved(request, form, result)
     return _render_form(request, form, patient, status=400 if form.errors else 200)

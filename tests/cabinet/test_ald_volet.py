@@ -14,6 +14,7 @@ def _post(client, ald, upload):
     data = {
         "ald_number": ald.ald_number, "label": ald.label, "procedure": ald.procedure,
         "decision": ald.decision, "exonerante": "on", "volet_scan": upload,
+        "row_version": ald.row_version,
     }
     for name in ("sent_at", "decision_at", "valid_from"):
         value = getattr(ald, name)

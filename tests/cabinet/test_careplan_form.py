@@ -67,7 +67,8 @@ def test_edit_plan_keeps_done_visits(personas):
     done.status = VisitStatus.DONE
     done.save()
     data = _data(personas, plan.prescription, recurrence="daily", times_text="09:00",
-                 end_date=(timezone.localdate() + timedelta(days=3)).isoformat())
+                 end_date=(timezone.localdate() + timedelta(days=3)).isoformat(),
+                 row_version=plan.row_version)
     response = personas.client("claire").post(
         reverse("cabinet:careplan_edit", kwargs={"pk": plan.pk}), data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -128,10 +129,11 @@ def test_s_input_1_far_dates_and_forged_act_keys_are_refused_at_the_field(person
     before = (CarePlan.objects.values().get(pk=plan.pk),
               list(plan.visits.values_list("pk", "date", "status")))
     far = client.post(url, _data(personas, plan.prescription, start_date="9999-12-31",
-                                 end_date="9999-12-31"))
+                                 end_date="9999-12-31", row_version=plan.row_version))
     assert far.status_code == 400
     assert "Date invraisemblable" in far.content.decode()
-    forged = client.post(url, _data(personas, plan.prescription, acts=["99999999999999999999"]))
+    forged = client.post(url, _data(personas, plan.prescription, acts=["99999999999999999999"],
+                                    row_version=plan.row_version))
     assert forged.status_code == 400
     assert "n’est pas une valeur correcte" in forged.content.decode()
     assert before == (CarePlan.objects.values().get(pk=plan.pk),

@@ -105,7 +105,7 @@ def test_editing_the_plan_keeps_a_handed_over_visit_and_a_duration_set_by_the_nu
     plan.window_after_min = 60
     plan.duration_min = 20
     save_care_plan(acting_user=personas.claire, care_plan=plan, acts=list(plan.acts.all()),
-                   today=start)
+                   today=start, expected_version=plan.row_version)
     handed.refresh_from_db()
     timed.refresh_from_db()
     assert handed.nurse == personas.julie and handed.window_end == time(9, 0)
@@ -116,7 +116,7 @@ def test_editing_the_plan_keeps_a_handed_over_visit_and_a_duration_set_by_the_nu
     # Naming another nurse on the plan moves every future visit to her.
     plan.nurse = personas.marc
     save_care_plan(acting_user=personas.claire, care_plan=plan, acts=list(plan.acts.all()),
-                   today=start)
+                   today=start, expected_version=plan.row_version)
     handed.refresh_from_db()
     assert handed.nurse == personas.marc
 

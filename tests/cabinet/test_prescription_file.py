@@ -22,6 +22,7 @@ def _post(client, prescription, upload):
         "acts-0-catalogue_id": act.catalogue_id, "acts-0-key": act.key,
         "acts-0-coefficient": act.coefficient or "", "acts-0-label": act.label,
         "acts-0-ald_zone": act.ald_zone, "acts-0-frequency": act.frequency, "file": upload,
+        "row_version": prescription.row_version,
     }
     if prescription.bizone:
         data["bizone"] = "on"

@@ -79,7 +79,8 @@ def test_ban_geocoder_failure_leaves_the_patient_saved_and_not_located(personas)
     patient = Patient.objects.order_by("pk").first()
     new_address = "2 rue Colbert" if patient.address != "2 rue Colbert" else "4 rue Colbert"
     patient.address = new_address
-    result = save_patient(acting_user=personas.nadia, patient=patient, geocoder=geocoder)
+    result = save_patient(acting_user=personas.nadia, patient=patient, geocoder=geocoder,
+                          expected_version=patient.row_version)
     assert result.geocoded is False
     patient.refresh_from_db()
     assert patient.geocode_status == "failed" and patient.latitude is None

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cabinet.models import Ald, Patient
 from cabinet.services.patients import save_ald
 from cooperation import services
-from cooperation.models import PatientInclusion
+from cooperation.models import PatientAssessment, PatientInclusion
 from core import audit
 from core.models import AuditEvent, RecordVersion
 
@@ -32,6 +32,8 @@ def test_s_authz_1_assessment_values_stay_out_of_the_audit_trail(personas):
         acting_user=personas.claire, patient=patient,
         data={"psychiatric_unstabilised": True, "cannot_travel_to_practice": True,
               "cannot_travel_reason": "grabataire depuis sa chute"},
+        expected_version=PatientAssessment.objects.filter(patient=patient)
+        .values_list("row_version", flat=True).first(),
     )
     event = AuditEvent.objects.filter(action__startswith="cooperation.assessment").latest("pk")
     assert "psychiatric_unstabilised" in event.detail["fields"]
@@ -68,7 +70,7 @@ def test_s_authz_1_delegated_act_decision_stays_out_of_the_audit_trail(personas)
 def test_s_authz_1_ald_dates_and_every_caller_stay_out_of_the_audit_trail(personas):
     ald = Ald.objects.filter(patient=_vidal()).first() or Ald.objects.first()
     ald.valid_from = dt.date(2025, 1, 6)
-    save_ald(acting_user=personas.claire, ald=ald)
+    save_ald(acting_user=personas.claire, ald=ald, expected_version=ald.row_version)
     event = AuditEvent.objects.filter(action="ald.update").latest("pk")
     assert "2025-01-06" not in str(event.detail)
     assert "valid_from" in event.detail["fields"]

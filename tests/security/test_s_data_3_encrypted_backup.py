@@ -90,7 +90,8 @@ def test_s_data_3_replaced_prescription_scan_is_kept_with_the_version_naming_it(
     formset = ActFormSet({"acts-TOTAL_FORMS": "0", "acts-INITIAL_FORMS": "0"},
                          instance=prescription, prefix="acts")
     formset.is_valid()  # no act changed: only the scan is replaced
-    save_prescription(acting_user=personas.claire, prescription=prescription, formset=formset)
+    save_prescription(acting_user=personas.claire, prescription=prescription, formset=formset,
+                      expected_version=prescription.row_version)
     version = RecordVersion.objects.filter(
         object_type="cabinet.Prescription", object_id=str(prescription.pk)).latest("pk")
     assert version.values["previous_file"] == old_name
