@@ -114,6 +114,8 @@ def production_env(database_url: str, static_root: Path, **extra: str) -> dict:
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Two hosts: production asks which one passkeys are bound to.
+        "OTP_WEBAUTHN_RP_ID": "localhost",
         "DATABASE_URL": database_url,
         "STATIC_ROOT": str(static_root),
         "MEDIA_ROOT": str(Path(tempfile.gettempdir()) / "cabinet-prod-media"),

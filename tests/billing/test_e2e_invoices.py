@@ -58,6 +58,25 @@ def _settle(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+_LOG: list = []
+
+
+def _watch(page) -> None:
+    """Keeps what the live cotation sent and got, to tell a failure's story."""
+    def on_response(response):
+        request = response.request
+        if "apercu" in request.url or "preview" in request.url or "saisie" in request.url:
+            body = request.post_data or ""
+            fields = {k: v for k, v in (p.split("=", 1) for p in body.split("&") if "=" in p)
+                      if k in ("patient", "time", "prescription", "prescriptions_for")}
+            try:
+                oob = "hx-swap-oob" in response.text()
+            except Exception:  # noqa: BLE001 - an aborted request has no body
+                oob = None
+            _LOG.append((request.method, request.url.rsplit("/", 2)[-2], fields, oob))
+    page.on("response", on_response)
+
+
 def _enter(page, *, patient: str, at: str, with_prescription: bool) -> None:
     """One passage, keyboard only: the page opens with the cursor on the
     patient; Tab moves on; Enter saves."""
@@ -77,7 +96,7 @@ def _enter(page, *, patient: str, at: str, with_prescription: bool) -> None:
     _settle(page)
     # The choice survives the live cotation's answers (none may reset it).
     chosen = page.locator("#id_prescription").input_value()
-    assert bool(chosen) == with_prescription, (patient, at, chosen)
+    assert bool(chosen) == with_prescription, (patient, at, chosen, _LOG[-12:])
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -98,6 +117,7 @@ def test_secretary_enters_five_passages_invoices_corrects_validates_and_prints(
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
                                   viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    _watch(page)
     browser_login(page, live_server, "nadia")
 
     # Five passages, keyboard only; the next entry keeps the nurse and the date.
