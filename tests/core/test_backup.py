@@ -410,3 +410,13 @@ def test_s_input_1_archive_with_dot_entries_is_refused_cleanly(db, tmp_path, scr
     with pytest.raises(CommandError, match="Archive refusée"):
         restore(archive, scratch)
     assert not scratch.media.exists()
+
+
+@pytest.mark.django_db
+def test_s_data_3_a_migrated_database_is_at_the_code_migrations():
+    """A squashed migration (recorded after the later migrations of its app) is
+    not taken for the app's latest: a freshly migrated database matches the code,
+    so a restore does not warn for nothing."""
+    with connection.cursor():
+        applied = backup.applied_migrations(connection.connection, connection.vendor)
+    assert applied == backup.code_migrations()
