@@ -100,8 +100,9 @@ class EntryForm(forms.Form):
                         "invalid": "Nombre attendu (ex. 4,5)."},
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    row_version = forms.IntegerField(widget=forms.HiddenInput, required=False,
-                                     min_value=0, max_value=2**31)
+    # Read by `parse_version` when saving: a missing or forged version is
+    # refused with the stale-edit message, not as a hidden field's error.
+    row_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ from core import audit
 from core.access import roles
 from core.form_fields import validate_plausible_date
 from core.models import Cabinet, Role
+from core.versioning import parse_version
 
 from .forms_entry import (
     EntryActFormSet,
@@ -117,7 +118,8 @@ def _save(request, form, formset, seance=None) -> HttpResponse | None:
         return None
     try:
         saved = save_entry(acting_user=request.user, data=entry_data(form, formset),
-                           seance=seance, expected_version=form.cleaned_data.get("row_version"))
+                           seance=seance,
+                           expected_version=parse_version(form.cleaned_data.get("row_version")))
     except EntryError as exc:
         form.add_error(exc.field, exc.message)
         return None
@@ -168,11 +170,9 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     seance = _get_seance_for_user(request.user, pk)
-    version = request.POST.get("row_version", "")
     try:
         cancel_entry(acting_user=request.user, seance=seance,
-                     expected_version=int(version) if version.isdigit() and len(version) < 10
-                     else None)
+                     expected_version=parse_version(request.POST.get("row_version")))
     except EntryError as exc:
         messages.error(request, exc.message)
     else:

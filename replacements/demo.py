@@ -140,19 +140,21 @@ def seed(stdout=None) -> dict:
         signed_at = _aware(start - dt.timedelta(days=10), 18)
         services.sign_contract(acting_user=claire, contract=contract, signed_by_titulaire_at=signed_at,
                                signed_by_remplacant_at=signed_at, sworn_titulaire=True, sworn_remplacant=True,
-                               hand_over=hand_over)
+                               hand_over=hand_over, expected_version=contract.row_version)
         contract.refresh_from_db()
         services.record_transmission(acting_user=claire, contract=contract,
                                      sent_to_cdoi_titulaire_on=start - dt.timedelta(days=8),
                                      sent_to_cdoi_remplacant_on=start - dt.timedelta(days=8),
-                                     sent_to_cpam_on=start - dt.timedelta(days=7))
+                                     sent_to_cpam_on=start - dt.timedelta(days=7),
+                                     expected_version=contract.row_version)
         contract.refresh_from_db()
         return contract
 
     old = contract_for(old_start, old_end, "Congés", "conge", True)
     done = _done_visits(julie, claire, [old_start + dt.timedelta(days=i) for i in range(old_end.day - old_start.day + 1)],
                         templates)
-    services.close_contract(acting_user=claire, contract=old, terminate=False, on=old_end)
+    services.close_contract(acting_user=claire, contract=old, terminate=False, on=old_end,
+                            expected_version=old.row_version)
     month = old_start.replace(day=1)
     st = statements.contract_statement(old, *statements.month_bounds(month.year, month.month))
     if st.totals.retrocession > 0:

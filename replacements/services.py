@@ -13,6 +13,7 @@ from django.utils import timezone
 from cabinet.models import Visit
 from cabinet.models.visits import VisitStatus
 from core import audit
+from core.versioning import STALE_MESSAGE
 
 from . import rules, selectors
 from .models import (
@@ -36,8 +37,7 @@ class ReplacementError(Exception):
 
 class ConcurrentEditError(ReplacementError):
     def __init__(self):
-        super().__init__("Cette fiche a été modifiée entre-temps par quelqu'un d'autre : "
-                         "rechargez la page et refaites votre modification.")
+        super().__init__(STALE_MESSAGE)
 
 
 def _bump(model, obj, expected_version: int | None):
@@ -45,7 +45,8 @@ def _bump(model, obj, expected_version: int | None):
     if obj.pk is None:
         return None
     stored = model.objects.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and stored.row_version != expected_version:
+    # S-DATA-2: a missing version is refused like a stale one.
+    if expected_version is None or stored.row_version != expected_version:
         raise ConcurrentEditError
     obj.row_version = stored.row_version + 1
     return stored

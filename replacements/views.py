@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.access import roles
 from core.audit import record
 from core.models import Role
+from core.versioning import parse_version
 from documents.services import request_batch, request_document
 
 from . import documents as docs
@@ -73,10 +74,7 @@ def _get_unavailability_for_user(user, pk: int) -> Unavailability:
 
 
 def _version(request) -> int | None:
-    try:
-        return int(request.POST.get("row_version", ""))
-    except ValueError:
-        return None
+    return parse_version(request.POST.get("row_version"))
 
 
 def _findings_messages(request, exc: services.ReplacementError) -> None:

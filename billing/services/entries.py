@@ -17,6 +17,7 @@ from django.db import transaction
 
 from core import audit
 from core.models import Cabinet
+from core.versioning import STALE_MESSAGE
 
 from ..models import Seance, SeanceSource, SeanceStatus
 from .pricing import price_day
@@ -87,9 +88,10 @@ def _editable(seance: Seance, expected_version: int | None) -> None:
         raise EntryError("Séance déjà facturée : elle ne peut plus être modifiée.")
     if seance.status == SeanceStatus.CANCELLED:
         raise EntryError("Séance annulée : elle ne peut plus être modifiée.")
-    if expected_version is not None and seance.row_version != expected_version:
-        raise EntryError("Cette séance a été modifiée entre-temps par quelqu'un d'autre : "
-                         "rechargez la page avant de l'enregistrer.")
+    # S-DATA-2: a form that does not say which version it was opened on is
+    # refused like a stale one (it would overwrite whatever was saved since).
+    if expected_version is None or seance.row_version != expected_version:
+        raise EntryError(STALE_MESSAGE)
 
 
 @transaction.atomic
@@ -148,7 +150,8 @@ def preview_entry(*, acting_user, data: EntryData, seance: Seance | None = None)
     result: Preview | None = None
     try:
         with transaction.atomic():
-            saved = save_entry(acting_user=acting_user, data=data, seance=seance)
+            saved = save_entry(acting_user=acting_user, data=data, seance=seance,
+                               expected_version=seance.row_version if seance else None)
             lines = [
                 {"code": ln.code, "label": ln.label, "coefficient": ln.coefficient,
                  "rate": ln.rate, "amount": ln.amount, "rules": list(ln.rules), "zone": ln.zone}

@@ -197,7 +197,8 @@ def test_an_entered_seance_is_editable_versioned_and_audited_until_invoiced(pers
     assert seance.lines.all()[0].coefficient == Decimal("2.00")
     assert AuditEvent.objects.filter(action="seance.edited", object_id=str(seance.pk)).exists()
     stale = client.post(url, body)  # row_version 1 again: a concurrent edit
-    assert stale.status_code == 400 and "modifiée entre-temps" in unescape(stale.content.decode())
+    assert stale.status_code == 400 and "modifiée par quelqu'un d'autre" in unescape(
+        stale.content.decode())
     Seance.objects.filter(pk=seance.pk).update(invoiced_at=timezone.now())
     body["row_version"] = "2"
     locked = client.post(url, body)

@@ -57,7 +57,8 @@ def make_contract(tit, rem, start=MONTH, days=31, *, sign=True, **clauses) -> Co
     if sign:
         moment = aware(start - dt.timedelta(days=5), 10)
         services.sign_contract(acting_user=tit, contract=contract, signed_by_titulaire_at=moment,
-                               signed_by_remplacant_at=moment, sworn_titulaire=True, sworn_remplacant=True)
+                               signed_by_remplacant_at=moment, sworn_titulaire=True, sworn_remplacant=True,
+                               expected_version=contract.row_version)
         contract.refresh_from_db()
     return contract
 

@@ -35,13 +35,16 @@ def test_draft_then_signature_then_transmission_then_end(parties):
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED
     assert contract.remplacant_installed_at_signature is False
-    services.record_transmission(acting_user=tit, contract=contract, sent_to_cdoi_titulaire_on=MONTH)
+    services.record_transmission(acting_user=tit, contract=contract, sent_to_cdoi_titulaire_on=MONTH,
+                                 expected_version=contract.row_version)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED
-    services.record_transmission(acting_user=tit, contract=contract, sent_to_cdoi_remplacant_on=MONTH)
+    services.record_transmission(acting_user=tit, contract=contract, sent_to_cdoi_remplacant_on=MONTH,
+                                 expected_version=contract.row_version)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.TRANSMITTED
-    services.close_contract(acting_user=tit, contract=contract, terminate=False, on=dt.date(2026, 3, 31))
+    services.close_contract(acting_user=tit, contract=contract, terminate=False, on=dt.date(2026, 3, 31),
+                            expected_version=contract.row_version)
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ENDED
     actions = set(AuditEvent.objects.filter(object_id=str(contract.pk)).values_list("action", flat=True))
@@ -52,11 +55,12 @@ def test_signature_refused_with_rule_ids_when_outside_unavailability(parties):
     tit, rem = parties
     contract = make_contract(tit, rem, sign=False)
     contract.end_at = aware(MONTH + dt.timedelta(days=40))
-    services.save_contract(acting_user=tit, contract=contract)
+    services.save_contract(acting_user=tit, contract=contract, expected_version=contract.row_version)
     moment = aware(MONTH - dt.timedelta(days=3), 9)
     with pytest.raises(services.ReplacementError) as exc:
         services.sign_contract(acting_user=tit, contract=contract, signed_by_titulaire_at=moment,
-                               signed_by_remplacant_at=moment, sworn_titulaire=True, sworn_remplacant=True)
+                               signed_by_remplacant_at=moment, sworn_titulaire=True, sworn_remplacant=True,
+                               expected_version=contract.row_version)
     assert "R-REPL-3" in {f.rule for f in exc.value.findings}
     contract.refresh_from_db()
     assert contract.status == ContractStatus.DRAFT
@@ -70,7 +74,8 @@ def test_signature_refused_for_a_third_simultaneous_titulaire(parties, django_us
         contract = make_contract(other, rem, sign=False)
         moment = aware(MONTH - dt.timedelta(days=3), 9)
         call = dict(acting_user=other, contract=contract, signed_by_titulaire_at=moment,
-                    signed_by_remplacant_at=moment, sworn_titulaire=True, sworn_remplacant=True)
+                    signed_by_remplacant_at=moment, sworn_titulaire=True, sworn_remplacant=True,
+                    expected_version=contract.row_version)
         if name == "t2":
             services.sign_contract(**call)
         else:
@@ -82,7 +87,8 @@ def test_signature_refused_for_a_third_simultaneous_titulaire(parties, django_us
 def test_signed_contract_never_edited_only_avenant(contract):
     contract.motif = "autre"
     with pytest.raises(services.ReplacementError, match="avenant"):
-        services.save_contract(acting_user=contract.titulaire, contract=contract)
+        services.save_contract(acting_user=contract.titulaire, contract=contract,
+                               expected_version=contract.row_version)
     with pytest.raises(services.ReplacementError):
         services.delete_draft(acting_user=contract.titulaire, contract=contract)
     avenant = services.create_avenant(acting_user=contract.titulaire, contract=Contract.objects.get(pk=contract.pk))
@@ -138,7 +144,8 @@ def test_signature_hands_titulaire_visits_over_billed_under_her_name(parties):
     assert "R-REPL-5" in {f.rule for f in result.violations} and inside in visits
     moment = aware(start - dt.timedelta(days=3), 9)
     handed = services.sign_contract(acting_user=tit, contract=contract, signed_by_titulaire_at=moment,
-                                    signed_by_remplacant_at=moment, sworn_titulaire=True, sworn_remplacant=True)
+                                    signed_by_remplacant_at=moment, sworn_titulaire=True, sworn_remplacant=True,
+                                    expected_version=contract.row_version)
     assert handed.moved == [inside.pk]
     inside.refresh_from_db()
     outside.refresh_from_db()
@@ -158,7 +165,7 @@ def test_signature_hands_titulaire_visits_over_billed_under_her_name(parties):
     assert later.nurse_id == rem.pk
     contract.refresh_from_db()
     services.close_contract(acting_user=tit, contract=contract, terminate=True, on=start + dt.timedelta(days=1),
-                            reason="retour anticipé")
+                            reason="retour anticipé", expected_version=contract.row_version)
     later.refresh_from_db()
     assert (later.nurse_id, later.on_behalf_of_id, later.status) == (tit.pk, None, VisitStatus.PLANNED)
 
