@@ -1,3 +1,4 @@
+import time
 from urllib.parse import quote
 
 from django.conf import settings
@@ -85,3 +86,28 @@ def _resolve(path):
         return resolve(path)
     except Resolver404:
         return None
+
+
+class SlidingSessionMiddleware:
+    """S-AUTH-4: a session ends after `SESSION_COOKIE_AGE` without activity.
+    Saving the session at every request (Django's SESSION_SAVE_EVERY_REQUEST)
+    costs a database write and a commit on every page; pushing the expiry
+    back at most once every `SESSION_REFRESH_SECONDS` keeps the idle limit
+    to within that margin for one write a minute per active user."""
+
+    KEY = "_last_refresh"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.every = settings.SESSION_REFRESH_SECONDS
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only an existing session: an anonymous request never creates one.
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            last = session.get(self.KEY)
+            if not isinstance(last, int) or not 0 <= now - last < self.every:
+                session[self.KEY] = now
+        return response

@@ -114,7 +114,35 @@ def test_s_auth_3_parallel_attempts_are_all_counted(settings):
 
 def test_s_auth_4_session_expires_after_inactivity(settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_REFRESH_SECONDS <= 60
+    assert not getattr(settings, "SESSION_SAVE_EVERY_REQUEST", False)
+
+
+def test_s_auth_4_activity_pushes_the_expiry_back_once_a_minute(personas, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    from core import middleware
+
+    clock = [1_000_000]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client = personas.client("claire")
+    key = client.cookies["sessionid"].value
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    client.get(reverse("home"))
+    first = expiry()
+    clock[0] += 30  # within the minute: the page writes nothing
+    client.get(reverse("home"))
+    assert expiry() == first
+    clock[0] += 31  # a minute later: the idle limit slides forward
+    client.get(reverse("home"))
+    assert expiry() > first
+    # An idle session past its expiry is over: back to the login page.
+    Session.objects.filter(session_key=key).update(expire_date=first.replace(year=2000))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
 def test_logout_ends_the_session(personas):
