@@ -2,36 +2,37 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 from core import audit
 from core.access import STAFF, roles
-from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..forms.patients import AldForm
 from ..models import Ald
 from ..services.patients import save_ald
-from .common import _get_ald_for_user, _get_patient_for_user, stored_file_response
+from .common import (
+    _get_ald_for_user,
+    _get_patient_for_user,
+    stored_file_response,
+    versioned_form_page,
+)
 
 
 def _form_view(request, patient, ald: Ald) -> HttpResponse:
     form = AldForm(request.POST or None, request.FILES or None, instance=ald)
-    status = 400 if form.errors else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save_ald(acting_user=request.user, ald=form.save(commit=False),
-                             expected_version=form.expected_version)
-        except ConcurrentEditError:
-            refuse_stale(form)
-            status = 409
-        else:
-            for warning in (*form.warnings, *saved.status.warnings):
-                messages.warning(request, warning)
-            messages.success(request, f"{saved} enregistrée.")
-            return redirect("cabinet:patient_detail", pk=patient.pk)
-    return render(request, "cabinet/ald_form.html",
-                  {"form": form, "patient": patient, "ald": ald if ald.pk else None},
-                  status=status)
+
+    def saved(result) -> HttpResponse:
+        for warning in (*form.warnings, *result.status.warnings):
+            messages.warning(request, warning)
+        messages.success(request, f"{result} enregistrée.")
+        return redirect("cabinet:patient_detail", pk=patient.pk)
+
+    return versioned_form_page(
+        request, "cabinet/ald_form.html", {"patient": patient, "ald": ald if ald.pk else None},
+        form=form, on_saved=saved,
+        save=lambda: save_ald(acting_user=request.user, ald=form.save(commit=False),
+                              expected_version=form.expected_version),
+    )
 
 
 @roles(*STAFF)

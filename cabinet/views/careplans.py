@@ -2,40 +2,37 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from core import audit
 from core.access import STAFF, roles
 from core.models import Role
-from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..forms.careplans import CarePlanForm
 from ..models import CarePlan
 from ..services.careplans import save_care_plan, stop_care_plan
-from .common import _get_care_plan_for_user, _get_prescription_for_user
+from .common import _get_care_plan_for_user, _get_prescription_for_user, versioned_form_page
 
 
 def _form_view(request, prescription, plan: CarePlan) -> HttpResponse:
     form = CarePlanForm(request.POST or None, instance=plan, prescription=prescription)
-    status = 400 if form.errors else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save_care_plan(acting_user=request.user, care_plan=form.save(commit=False),
+
+    def saved(result) -> HttpResponse:
+        for warning in form.warnings:
+            messages.warning(request, warning)
+        messages.success(request, f"Plan de soins enregistré : {result}.")
+        return redirect("cabinet:patient_detail", pk=prescription.patient_id)
+
+    return versioned_form_page(
+        request, "cabinet/careplan_form.html",
+        {"prescription": prescription, "patient": prescription.patient,
+         "plan": plan if plan.pk else None},
+        form=form, on_saved=saved,
+        save=lambda: save_care_plan(acting_user=request.user, care_plan=form.save(commit=False),
                                     acts=list(form.cleaned_data["acts"]),
-                                    expected_version=form.expected_version)
-        except ConcurrentEditError:
-            refuse_stale(form)
-            status = 409
-        else:
-            for warning in form.warnings:
-                messages.warning(request, warning)
-            messages.success(request, f"Plan de soins enregistré : {result}.")
-            return redirect("cabinet:patient_detail", pk=prescription.patient_id)
-    return render(request, "cabinet/careplan_form.html", {
-        "form": form, "prescription": prescription, "patient": prescription.patient,
-        "plan": plan if plan.pk else None,
-    }, status=status)
+                                    expected_version=form.expected_version),
+    )
 
 
 @roles(*STAFF)

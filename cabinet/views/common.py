@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
 from core import audit
+from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..models import Ald, CarePlan, Patient, Prescription
 from ..selectors import patients as selectors
@@ -15,12 +18,17 @@ def _get_patient_for_user(user, pk: int, *, related: tuple[str, ...] = (),
                           edit_alds: bool = False) -> Patient:
     """The patient if the user may see it, else 404 (a foreign object);
     403 when asked to add an ALD the user may only read."""
-    patient = get_object_or_404(
-        selectors.patients_visible_to(user).select_related(*related), pk=pk
-    )
-    if edit_alds and not selectors.can_edit_alds(user):
+    return _editable(selectors.patients_visible_to(user).select_related(*related), pk,
+                     may_edit=not edit_alds or selectors.can_edit_alds(user))
+
+
+def _editable(visible, pk: int, *, may_edit: bool):
+    """Looked up among what the user sees first, so that a foreign object is
+    a 404 whatever her rights, and only then refused (403)."""
+    record = get_object_or_404(visible, pk=pk)
+    if not may_edit:
         raise PermissionDenied
-    return patient
+    return record
 
 
 def _get_prescription_for_user(user, pk: int) -> Prescription:
@@ -33,12 +41,10 @@ def _get_ald_for_user(user, pk: int, *, edit: bool = False) -> Ald:
     """404 for an ALD of a patient the user does not see, 403 for one she may
     only read (the remplaçant: the protocol is the titulaires' and the
     secretary's paperwork)."""
-    ald = get_object_or_404(
-        selectors.alds_visible_to(user).select_related("patient__medecin_traitant"), pk=pk
+    return _editable(
+        selectors.alds_visible_to(user).select_related("patient__medecin_traitant"), pk,
+        may_edit=not edit or selectors.can_edit_alds(user),
     )
-    if edit and not selectors.can_edit_alds(user):
-        raise PermissionDenied
-    return ald
 
 
 def _get_care_plan_for_user(user, pk: int) -> CarePlan:
@@ -67,3 +73,24 @@ def stored_file_response(request, record, field_file, *, download_name: str) -> 
     response["Cache-Control"] = "private, no-store"
     audit.record_view(request, obj=record, patient_id=record.patient_id)
     return response
+
+
+def versioned_form_page(request, template: str, context: dict, *, form, save: Callable,
+                        on_saved: Callable[..., HttpResponse], formset=None) -> HttpResponse:
+    """The edit page of a record kept by version (S-DATA-2). On a valid POST,
+    `save()` runs the update service with the version the form was opened on
+    and `on_saved(result)` answers; otherwise the form again, with its
+    errors (400) or with the refusal of a stale version (409)."""
+    bound = [form] if formset is None else [form, formset]
+    # Every form validated before the status is read (is_valid() fills the errors).
+    valid = request.method == "POST" and all([each.is_valid() for each in bound])
+    status = 400 if form.errors or (formset is not None and formset.total_error_count()) else 200
+    if valid:
+        try:
+            result = save()
+        except ConcurrentEditError:
+            refuse_stale(form)
+            status = 409
+        else:
+            return on_saved(result)
+    return render(request, template, {"form": form, **context}, status=status)

@@ -1,26 +1,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from core.access import OFFICE, STAFF, roles
-from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..forms.patients import MedecinForm
 from ..models import Medecin
 from ..search import fold
 from ..selectors import patients as selectors
 from ..services.patients import save_medecin
+from .common import _editable, versioned_form_page
 
 
 def _get_medecin_for_user(user, pk: int, *, edit: bool = False) -> Medecin:
-    medecin = get_object_or_404(selectors.medecins_visible_to(user), pk=pk)
-    if edit and not selectors.can_edit_medecins(user):
-        raise PermissionDenied
-    return medecin
+    return _editable(selectors.medecins_visible_to(user), pk,
+                     may_edit=not edit or selectors.can_edit_medecins(user))
 
 
 @roles(*STAFF)
@@ -41,19 +38,16 @@ def medecin_list(request: HttpRequest) -> HttpResponse:
 
 def _form_view(request, medecin: Medecin | None) -> HttpResponse:
     form = MedecinForm(request.POST or None, instance=medecin)
-    status = 400 if form.errors else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save_medecin(acting_user=request.user, medecin=form.save(commit=False),
-                                 expected_version=form.expected_version)
-        except ConcurrentEditError:
-            refuse_stale(form)
-            status = 409
-        else:
-            messages.success(request, f"{saved} enregistré.")
-            return redirect("cabinet:medecin_list")
-    return render(request, "cabinet/medecin_form.html", {"form": form, "medecin": medecin},
-                  status=status)
+
+    def saved(result) -> HttpResponse:
+        messages.success(request, f"{result} enregistré.")
+        return redirect("cabinet:medecin_list")
+
+    return versioned_form_page(
+        request, "cabinet/medecin_form.html", {"medecin": medecin}, form=form, on_saved=saved,
+        save=lambda: save_medecin(acting_user=request.user, medecin=form.save(commit=False),
+                                  expected_version=form.expected_version),
+    )
 
 
 @roles(*OFFICE)

@@ -97,13 +97,25 @@ def _my_day_url(day: date, **extra) -> str:
     return reverse("cabinet:my_day") + "?" + urlencode({"jour": day.isoformat(), **extra})
 
 
+def _outcome(request, pk: int, name: str, form_class, record) -> HttpResponse:
+    """A visit's "done" or "not_done" form: `record(request, visit, form)`
+    writes it and answers; a form with errors, or one the service refuses, is
+    shown again on the day."""
+    visit = _get_visit_for_user(request.user, pk, to="run")
+    form = form_class(request.POST, visit=visit)
+    if form.is_valid():
+        with _Refusal(request, form):
+            return record(request, visit, form)
+    return _form_again(request, visit, name, form)
+
+
 @require_POST
 @roles(*NURSES)
 def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = _get_visit_for_user(request.user, pk, to="run")
-    form = DoneForm(request.POST, visit=visit)
-    if not form.is_valid():
-        return _form_again(request, visit, "done", form)
+    return _outcome(request, pk, "done", DoneForm, _record_done)
+
+
+def _record_done(request, visit, form) -> HttpResponse:
     done_time = form.cleaned_data["done_time"]
     was_done = visit.status == VisitStatus.DONE
     if done_time:
@@ -111,15 +123,12 @@ def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         # A correction without a time keeps the time first noted.
         done_at = visit.done_at if was_done else None
-    with _Refusal(request, form) as ok:
-        visit = visit_outcome.mark_done(
-            acting_user=request.user, visit=visit, done_at=done_at,
-            performed=form.cleaned_data["performed"], unplanned=form.unplanned_acts(),
-            note=form.cleaned_data["note"],
-            actual_duration_min=form.cleaned_data["actual_duration_min"],
-        )
-    if not ok:
-        return _form_again(request, visit, "done", form)
+    visit = visit_outcome.mark_done(
+        acting_user=request.user, visit=visit, done_at=done_at,
+        performed=form.cleaned_data["performed"], unplanned=form.unplanned_acts(),
+        note=form.cleaned_data["note"],
+        actual_duration_min=form.cleaned_data["actual_duration_min"],
+    )
     said = "corrigé" if was_done else "noté fait"
     cotation = getattr(visit, "cotation", None)
     if cotation is None:
@@ -153,16 +162,13 @@ def visit_act_options(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles(*NURSES)
 def visit_not_done(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = _get_visit_for_user(request.user, pk, to="run")
-    form = NotDoneForm(request.POST, visit=visit)
-    if not form.is_valid():
-        return _form_again(request, visit, "not_done", form)
-    with _Refusal(request, form) as ok:
-        visit_outcome.mark_not_done(acting_user=request.user, visit=visit,
-                                    reason=form.cleaned_data["reason"],
-                                    note=form.cleaned_data["note"])
-    if not ok:
-        return _form_again(request, visit, "not_done", form)
+    return _outcome(request, pk, "not_done", NotDoneForm, _record_not_done)
+
+
+def _record_not_done(request, visit, form) -> HttpResponse:
+    visit_outcome.mark_not_done(acting_user=request.user, visit=visit,
+                                reason=form.cleaned_data["reason"],
+                                note=form.cleaned_data["note"])
     messages.warning(request, f"Passage chez {visit.patient} noté non fait.")
     return redirect(_my_day_url(visit.date, replanifier="1"))
 

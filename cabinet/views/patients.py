@@ -13,7 +13,6 @@ from django.utils import timezone
 from core import audit
 from core.access import OFFICE, STAFF, roles
 from core.models import AuditEvent, Role
-from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..forms.patients import PatientForm, PatientSearchForm
 from ..letters import PATIENT_LETTER_KIND, registered
@@ -24,7 +23,7 @@ from ..search import fold
 from ..search import terms as search_terms
 from ..selectors import patients as selectors
 from ..services.patients import save_patient
-from .common import _get_patient_for_user
+from .common import _get_patient_for_user, versioned_form_page
 
 
 @roles(*STAFF)
@@ -75,15 +74,12 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # S-TRACE-1: the edit page shows the whole record (NIR, clinical notes).
     audit.record_view(request, obj=patient, patient_id=patient.pk)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save_patient(acting_user=request.user, patient=form.save(commit=False),
-                                  expected_version=form.expected_version)
-        except ConcurrentEditError:
-            refuse_stale(form)
-            return _render_form(request, form, patient, status=409)
-        return _saved(request, form, result)
-    return _render_form(request, form, patient, status=400 if form.errors else 200)
+    return versioned_form_page(
+        request, "cabinet/patient_form.html", {"patient": patient}, form=form,
+        on_saved=lambda result: _saved(request, form, result),
+        save=lambda: save_patient(acting_user=request.user, patient=form.save(commit=False),
+                                  expected_version=form.expected_version),
+    )
 
 
 @roles(*STAFF)

@@ -8,12 +8,16 @@ from django.views.decorators.http import require_POST
 
 from core import audit
 from core.access import STAFF, roles
-from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..forms.prescriptions import ActFormSet, PrescriptionForm
 from ..models import Prescription
 from ..services.prescriptions import bizone_warnings, request_renewal, save_prescription
-from .common import _get_patient_for_user, _get_prescription_for_user, stored_file_response
+from .common import (
+    _get_patient_for_user,
+    _get_prescription_for_user,
+    stored_file_response,
+    versioned_form_page,
+)
 
 
 def _bizone(request, prescription: Prescription) -> bool:
@@ -28,28 +32,24 @@ def _form_view(request, patient, prescription: Prescription) -> HttpResponse:
     form = PrescriptionForm(post, files, instance=prescription)
     formset = ActFormSet(post, instance=prescription, prefix="acts",
                          bizone=_bizone(request, prescription))
-    # Both validated before the status is read (is_valid() fills the errors).
-    valid = request.method == "POST" and all([form.is_valid(), formset.is_valid()])
-    status = 400 if (form.errors or formset.total_error_count()) else 200
-    if valid:
-        try:
-            saved = save_prescription(acting_user=request.user,
-                                      prescription=form.save(commit=False), formset=formset,
-                                      expected_version=form.expected_version)
-        except ConcurrentEditError:
-            refuse_stale(form)
-            status = 409
-        else:
-            for warning in bizone_warnings(saved):
-                messages.warning(request, warning)
-            messages.success(request, f"{saved} enregistrée.")
-            if not saved.care_plans.exists():
-                return redirect("cabinet:careplan_create", prescription_pk=saved.pk)
-            return redirect("cabinet:prescription_detail", pk=saved.pk)
-    return render(request, "cabinet/prescription_form.html", {
-        "form": form, "formset": formset, "patient": patient,
-        "prescription": prescription if prescription.pk else None,
-    }, status=status)
+
+    def saved(result) -> HttpResponse:
+        for warning in bizone_warnings(result):
+            messages.warning(request, warning)
+        messages.success(request, f"{result} enregistrée.")
+        if not result.care_plans.exists():
+            return redirect("cabinet:careplan_create", prescription_pk=result.pk)
+        return redirect("cabinet:prescription_detail", pk=result.pk)
+
+    return versioned_form_page(
+        request, "cabinet/prescription_form.html",
+        {"formset": formset, "patient": patient,
+         "prescription": prescription if prescription.pk else None},
+        form=form, formset=formset, on_saved=saved,
+        save=lambda: save_prescription(acting_user=request.user,
+                                       prescription=form.save(commit=False), formset=formset,
+                                       expected_version=form.expected_version),
+    )
 
 
 @roles(*STAFF)
