@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from core.access import NURSES, OFFICE, STAFF, any_role, roles
+from core.access import NURSES, OFFICE, STAFF, any_role, get_for_user, roles
 from core.audit import record_reads, record_view
 from core.models import Role
 
@@ -54,10 +54,9 @@ def _get_patient_for_user(user, pk: int):
 
 
 def _get_adhesion_for_user(user, pk: int, *, edit: bool = False) -> Adhesion:
-    adhesion = get_object_or_404(selectors.adhesions_visible_to(user), pk=pk)
-    if edit and not selectors.can_edit_adhesion(user, adhesion):
-        raise PermissionDenied
-    return adhesion
+    return get_for_user(selectors.adhesions_visible_to(user), pk,
+                        allowed=lambda adhesion: not edit
+                        or selectors.can_edit_adhesion(user, adhesion))
 
 
 def _get_inclusion_for_user(user, pk: int) -> PatientInclusion:
@@ -74,10 +73,8 @@ def _get_act_for_user(user, pk: int) -> DelegatedAct:
 
 
 def _get_convention_for_user(user, pk: int, *, edit: bool = False) -> ThirdPartyConvention:
-    convention = get_object_or_404(selectors.conventions_visible_to(user), pk=pk)
-    if edit and not selectors.can_manage_conventions(user):
-        raise PermissionDenied
-    return convention
+    return get_for_user(selectors.conventions_visible_to(user), pk,
+                        allowed=not edit or selectors.can_manage_conventions(user))
 
 
 def _attach(form, exc: ValidationError) -> None:
@@ -89,30 +86,24 @@ def _attach(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class _AtForm:
-    """The one way a view shows a service's refusal (`ValidationError`): at
-    the form (`_attach`). False once refused:
+def _service_form_page(request: HttpRequest, form, template: str, context: dict, *,
+                       record, answer) -> HttpResponse:
+    """A page whose valid POST runs a service, `record()`: once recorded,
+    `answer(result)` says so on the next page; a refusal is shown at the form,
+    which is rendered again with `context`."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = record()
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            return answer(result)
+    return render(request, template, {"form": form, **context})
 
-        with _AtForm(form) as ok:
-            services.exit_inclusion(...)
-        if ok: ...
-    """
 
-    def __init__(self, form):
-        self.form, self.refused = form, False
-
-    def __enter__(self) -> _AtForm:
-        return self
-
-    def __exit__(self, exc_type, exc, traceback) -> bool:
-        if exc_type is None or not issubclass(exc_type, ValidationError):
-            return False
-        _attach(self.form, exc)
-        self.refused = True
-        return True
-
-    def __bool__(self) -> bool:
-        return not self.refused
+def _success(request, message: str, to: str, **kwargs) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(to, **kwargs)
 
 
 # --- protocols ----------------------------------------------------------------------------
@@ -188,16 +179,19 @@ def assessment_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "GET":
         record_view(request, obj=patient, patient_id=patient.pk)
     form = AssessmentForm(request.POST or None, instance=assessment)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
-        with _AtForm(form) as ok:
-            services.save_assessment(acting_user=request.user, patient=patient, data=data,
-                                     expected_version=form.expected_version)
-        if ok:
-            messages.success(request, "Évaluation enregistrée.")
-            return redirect("cooperation:patient_eligibility", patient_id=patient.pk)
-    return render(request, "cooperation/assessment_form.html",
-                  {"form": form, "patient": patient})
+    return _service_form_page(
+        request, form, "cooperation/assessment_form.html", {"patient": patient},
+        record=lambda: services.save_assessment(
+            acting_user=request.user, patient=patient, data=_record_data(form),
+            expected_version=form.expected_version),
+        answer=lambda _: _success(request, "Évaluation enregistrée.",
+                                  "cooperation:patient_eligibility", patient_id=patient.pk),
+    )
+
+
+def _record_data(form) -> dict:
+    """What the service records: the form's data without the version it checks."""
+    return {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
 
 
 @roles(*NURSES)
@@ -254,21 +248,21 @@ def inclusion_create(request: HttpRequest, patient_id: int, protocol_id: str) ->
     protocol = _get_protocol(protocol_id)
     record_view(request, obj=patient, patient_id=patient.pk)
     form = ConsentForm(request.POST or None, protocol=protocol)
-    if request.method == "POST" and form.is_valid():
-        with _AtForm(form) as ok:
-            inclusion = services.record_consent(
-                acting_user=request.user, patient=patient, protocol_id=protocol.id,
-                data=form.cleaned_data,
-            )
-        if ok:
-            if inclusion.consent:
-                messages.success(request, f"Consentement enregistré : {patient} est inclus(e).")
-            else:
-                messages.warning(request, "Refus du patient enregistré.")
-            return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
-    return render(request, "cooperation/consent_form.html", {
-        "form": form, "patient": patient, "protocol": protocol,
-    })
+
+    def answer(inclusion) -> HttpResponse:
+        if inclusion.consent:
+            messages.success(request, f"Consentement enregistré : {patient} est inclus(e).")
+        else:
+            messages.warning(request, "Refus du patient enregistré.")
+        return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
+
+    return _service_form_page(
+        request, form, "cooperation/consent_form.html", {"patient": patient, "protocol": protocol},
+        record=lambda: services.record_consent(
+            acting_user=request.user, patient=patient, protocol_id=protocol.id,
+            data=form.cleaned_data),
+        answer=answer,
+    )
 
 
 @roles(*NURSES)
@@ -288,29 +282,27 @@ def inclusion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def follow_up_plan(request: HttpRequest, pk: int) -> HttpResponse:
     inclusion = _get_inclusion_for_user(request.user, pk)
     form = FollowUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with _AtForm(form) as ok:
-            visits = services.plan_follow_up(acting_user=request.user, inclusion=inclusion,
-                                             **form.cleaned_data)
-        if ok:
-            messages.success(request, f"{len(visits)} visite(s) de suivi ajoutée(s) aux tournées.")
-            return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
-    return render(request, "cooperation/follow_up_form.html",
-                  {"form": form, "inclusion": inclusion})
+    return _service_form_page(
+        request, form, "cooperation/follow_up_form.html", {"inclusion": inclusion},
+        record=lambda: services.plan_follow_up(acting_user=request.user, inclusion=inclusion,
+                                               **form.cleaned_data),
+        answer=lambda visits: _success(
+            request, f"{len(visits)} visite(s) de suivi ajoutée(s) aux tournées.",
+            "cooperation:inclusion_detail", pk=inclusion.pk),
+    )
 
 
 @roles(*NURSES)
 def inclusion_exit(request: HttpRequest, pk: int) -> HttpResponse:
     inclusion = _get_inclusion_for_user(request.user, pk)
     form = ExitForm(request.POST or None, initial={"exited_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        with _AtForm(form) as ok:
-            services.exit_inclusion(acting_user=request.user, inclusion=inclusion,
-                                    **form.cleaned_data)
-        if ok:
-            messages.success(request, "Sortie du protocole enregistrée.")
-            return redirect("cooperation:inclusion_detail", pk=inclusion.pk)
-    return render(request, "cooperation/exit_form.html", {"form": form, "inclusion": inclusion})
+    return _service_form_page(
+        request, form, "cooperation/exit_form.html", {"inclusion": inclusion},
+        record=lambda: services.exit_inclusion(acting_user=request.user, inclusion=inclusion,
+                                               **form.cleaned_data),
+        answer=lambda _: _success(request, "Sortie du protocole enregistrée.",
+                                  "cooperation:inclusion_detail", pk=inclusion.pk),
+    )
 
 
 # --- delegated acts -----------------------------------------------------------------------
@@ -322,40 +314,39 @@ def act_create(request: HttpRequest, pk: int) -> HttpResponse:
     record_view(request, obj=inclusion, patient_id=inclusion.patient_id)
     form = DelegatedActForm(request.POST or None, inclusion=inclusion,
                             initial={"act_code": request.GET.get("acte", "")})
-    if request.method == "POST" and form.is_valid():
+
+    def record():
         data = dict(form.cleaned_data)
         visit_id = data.pop("visit", None)
         data["visit"] = None
         if visit_id:
             link = inclusion.follow_up_visits.filter(visit_id=visit_id).select_related("visit")
             data["visit"] = link.first().visit if link.exists() else None
-        with _AtForm(form) as ok:
-            act = services.record_delegated_act(acting_user=request.user, inclusion=inclusion,
-                                                data=data)
-        if ok:
-            messages.success(request, "Acte délégué enregistré.")
-            return redirect("cooperation:act_detail", pk=act.pk)
-    return render(request, "cooperation/act_form.html", {"form": form, "inclusion": inclusion})
+        return services.record_delegated_act(acting_user=request.user, inclusion=inclusion,
+                                             data=data)
+
+    return _service_form_page(
+        request, form, "cooperation/act_form.html", {"inclusion": inclusion}, record=record,
+        answer=lambda act: _success(request, "Acte délégué enregistré.",
+                                    "cooperation:act_detail", pk=act.pk),
+    )
 
 
 @roles(*NURSES)
 def act_detail(request: HttpRequest, pk: int) -> HttpResponse:
     act = _get_act_for_user(request.user, pk)
     form = DoctorInformationForm(request.POST or None, act=act)
-    if request.method == "POST" and form.is_valid():
-        with _AtForm(form) as ok:
-            services.record_doctor_information(
-                acting_user=request.user, act=act, channel=form.cleaned_data["channel"],
-                informed_at=form.cleaned_data["informed_at"],
-                information=form.cleaned_data["information"],
-            )
-        if ok:
-            messages.success(request, "Information du médecin enregistrée.")
-            return redirect("cooperation:act_detail", pk=act.pk)
     if request.method == "GET":
         record_view(request, obj=act, patient_id=act.inclusion.patient_id)
-    return render(request, "cooperation/act_detail.html",
-                  {"act": act, "inclusion": act.inclusion, "form": form})
+    return _service_form_page(
+        request, form, "cooperation/act_detail.html", {"act": act, "inclusion": act.inclusion},
+        record=lambda: services.record_doctor_information(
+            acting_user=request.user, act=act, channel=form.cleaned_data["channel"],
+            informed_at=form.cleaned_data["informed_at"],
+            information=form.cleaned_data["information"]),
+        answer=lambda _: _success(request, "Information du médecin enregistrée.",
+                                  "cooperation:act_detail", pk=act.pk),
+    )
 
 
 # --- adhesions ----------------------------------------------------------------------------
@@ -385,15 +376,12 @@ def _record_form_view(request: HttpRequest, form, instance, *, save, saved_messa
                       detail: str, template: str, name: str) -> HttpResponse:
     """The create / edit page of an adhesion or a convention: `save` is its
     service; a refusal is shown at the form, a success on the detail page."""
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
-        with _AtForm(form) as ok:
-            saved = save(acting_user=request.user, data=data,
-                         expected_version=form.expected_version, **{name: instance})
-        if ok:
-            messages.success(request, saved_message)
-            return redirect(detail, pk=saved.pk)
-    return render(request, template, {"form": form, name: instance})
+    return _service_form_page(
+        request, form, template, {name: instance},
+        record=lambda: save(acting_user=request.user, data=_record_data(form),
+                            expected_version=form.expected_version, **{name: instance}),
+        answer=lambda saved: _success(request, saved_message, detail, pk=saved.pk),
+    )
 
 
 def _adhesion_form_view(request: HttpRequest, adhesion: Adhesion | None) -> HttpResponse:

@@ -12,10 +12,13 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
 from .models import NURSES, OFFICE, STAFF, Role
 
-__all__ = ["ALL_ROLES", "NURSES", "OFFICE", "STAFF", "any_role", "public", "roles"]
+__all__ = [
+    "ALL_ROLES", "NURSES", "OFFICE", "STAFF", "any_role", "get_for_user", "public", "roles",
+]
 
 ALL_ROLES = frozenset(Role)
 
@@ -65,3 +68,13 @@ def visible_by_role(qs, user, *, titulaire, remplacant):
     if role == Role.REMPLACANT:
         return qs.filter(remplacant)
     return qs.none()
+
+
+def get_for_user(visible, pk, *, allowed: bool | Callable[[object], bool] = True):
+    """The record among those the user sees (`visible`), else 404: a foreign
+    record is not told apart from a missing one. Only then 403 when she may
+    see it but not do what she asked (`allowed`, or `allowed(record)`)."""
+    record = get_object_or_404(visible, pk=pk)
+    if not (allowed(record) if callable(allowed) else allowed):
+        raise PermissionDenied
+    return record

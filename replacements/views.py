@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.access import roles
+from core.access import get_for_user, roles
 from core.audit import record
 from core.models import Role
 from core.versioning import parse_version
@@ -50,10 +50,9 @@ T, R, S = Role.TITULAIRE, Role.REMPLACANT, Role.SECRETAIRE
 
 
 def _get_contract_for_user(user, pk: int, *, edit: bool = False) -> Contract:
-    contract = get_object_or_404(selectors.contracts_visible_to(user), pk=pk)
-    if edit and not selectors.can_edit_contract(user, contract):
-        raise PermissionDenied
-    return contract
+    return get_for_user(selectors.contracts_visible_to(user), pk,
+                        allowed=lambda contract: not edit
+                        or selectors.can_edit_contract(user, contract))
 
 
 def _get_profile_for_user(user, user_id: int) -> RemplacantProfile:
@@ -322,26 +321,34 @@ def contract_handover(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_transmission(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _get_contract_for_user(request.user, pk, edit=True)
     form = TransmissionForm(request.POST, instance=Contract.objects.get(pk=contract.pk))
-    if form.is_valid():
-        _saved(request, services.record_transmission, success="Transmission enregistrée.",
-               contract=contract, expected_version=_version(request),
-               **{k: form.cleaned_data[k] for k in form.fields})
-    else:
-        _form_errors_messages(request, form)
-    return redirect("replacements:contract_detail", pk=pk)
+    return _contract_form_sent(request, contract, form, services.record_transmission,
+                               success="Transmission enregistrée.")
 
 
 @roles(T, S)
 @require_POST
 def contract_close(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _get_contract_for_user(request.user, pk, edit=True)
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        _saved(request, services.close_contract, success="Contrat clos.", contract=contract,
-               expected_version=_version(request), **form.cleaned_data)
+    return _contract_form_sent(request, contract, CloseForm(request.POST),
+                               services.close_contract, success="Contrat clos.",
+                               invalid="Date de fin invalide.")
+
+
+def _contract_form_sent(request, contract, form, service, *, success: str,
+                        invalid: str | None = None) -> HttpResponse:
+    """A form of the contract page sent to its service with the version the page
+    showed; errors and outcome come back as messages on the contract page
+    (`invalid`: one message for any error of the form, else one per field)."""
+    if not form.is_valid():
+        if invalid is None:
+            _form_errors_messages(request, form)
+        else:
+            messages.error(request, invalid)
     else:
-        messages.error(request, "Date de fin invalide.")
-    return redirect("replacements:contract_detail", pk=pk)
+        _saved(request, service, success=success, contract=contract,
+               expected_version=_version(request),
+               **{k: form.cleaned_data[k] for k in form.fields})
+    return redirect("replacements:contract_detail", pk=contract.pk)
 
 
 @roles(T, S)

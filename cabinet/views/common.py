@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from core import audit
+from core.access import get_for_user
 from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..models import Ald, CarePlan, Patient, Prescription
@@ -18,17 +18,8 @@ def _get_patient_for_user(user, pk: int, *, related: tuple[str, ...] = (),
                           edit_alds: bool = False) -> Patient:
     """The patient if the user may see it, else 404 (a foreign object);
     403 when asked to add an ALD the user may only read."""
-    return _editable(selectors.patients_visible_to(user).select_related(*related), pk,
-                     may_edit=not edit_alds or selectors.can_edit_alds(user))
-
-
-def _editable(visible, pk: int, *, may_edit: bool):
-    """Looked up among what the user sees first, so that a foreign object is
-    a 404 whatever her rights, and only then refused (403)."""
-    record = get_object_or_404(visible, pk=pk)
-    if not may_edit:
-        raise PermissionDenied
-    return record
+    return get_for_user(selectors.patients_visible_to(user).select_related(*related), pk,
+                        allowed=not edit_alds or selectors.can_edit_alds(user))
 
 
 def _get_prescription_for_user(user, pk: int) -> Prescription:
@@ -41,9 +32,9 @@ def _get_ald_for_user(user, pk: int, *, edit: bool = False) -> Ald:
     """404 for an ALD of a patient the user does not see, 403 for one she may
     only read (the remplaçant: the protocol is the titulaires' and the
     secretary's paperwork)."""
-    return _editable(
+    return get_for_user(
         selectors.alds_visible_to(user).select_related("patient__medecin_traitant"), pk,
-        may_edit=not edit or selectors.can_edit_alds(user),
+        allowed=not edit or selectors.can_edit_alds(user),
     )
 
 

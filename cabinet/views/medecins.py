@@ -5,19 +5,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from core.access import OFFICE, STAFF, roles
+from core.access import OFFICE, STAFF, get_for_user, roles
 
 from ..forms.patients import MedecinForm
 from ..models import Medecin
 from ..search import fold
 from ..selectors import patients as selectors
 from ..services.patients import save_medecin
-from .common import _editable, versioned_form_page
+from .common import versioned_form_page
 
 
 def _get_medecin_for_user(user, pk: int, *, edit: bool = False) -> Medecin:
-    return _editable(selectors.medecins_visible_to(user), pk,
-                     may_edit=not edit or selectors.can_edit_medecins(user))
+    return get_for_user(selectors.medecins_visible_to(user), pk,
+                        allowed=not edit or selectors.can_edit_medecins(user))
 
 
 @roles(*STAFF)

@@ -8,10 +8,11 @@ from datetime import date
 from typing import Literal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from core.access import get_for_user
 
 from ..forms.tournees import DayForm
 from ..models import Tournee, Visit
@@ -22,10 +23,8 @@ from ..services.tournee_errors import TourneeError
 def _get_tournee_for_user(user, pk: int, *, to_plan: bool = False) -> Tournee:
     """A tournée the user may see, else 404; `to_plan`: one she may change,
     else 403 (read-only)."""
-    tournee = get_object_or_404(policy.tournees_visible_to(user).select_related("nurse"), pk=pk)
-    if to_plan and not policy.can_plan(user, tournee):
-        raise PermissionDenied
-    return tournee
+    return get_for_user(policy.tournees_visible_to(user).select_related("nurse"), pk,
+                        allowed=lambda tournee: not to_plan or policy.can_plan(user, tournee))
 
 
 def _get_visit_for_user(user, pk: int, *, to: Literal["plan", "run"]) -> Visit:
@@ -35,12 +34,8 @@ def _get_visit_for_user(user, pk: int, *, to: Literal["plan", "run"]) -> Visit:
     if to == "run":
         return get_object_or_404(
             policy.visits_runnable_by(user).select_related("patient", "tournee"), pk=pk)
-    visit = get_object_or_404(
-        policy.visits_visible_to(user).select_related("tournee", "patient"), pk=pk,
-    )
-    if not policy.can_plan(user, visit.tournee):
-        raise PermissionDenied
-    return visit
+    return get_for_user(policy.visits_visible_to(user).select_related("tournee", "patient"), pk,
+                        allowed=lambda visit: policy.can_plan(user, visit.tournee))
 
 
 class _Refusal:
