@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from ..models import Ald, Patient, Prescription, Visit
 from ..models.patients import AldDecision
@@ -60,15 +60,14 @@ def build(*, patients: QuerySet[Patient], today: date, pages: dict | None = None
     week_start = next_week_start(today)
     horizon = week_start + timedelta(days=6)
 
-    planned_after = Visit.objects.filter(
-        care_plan__prescription=OuterRef("pk"), status=VisitStatus.PLANNED, date__gte=today
-    )
+    planned = Visit.objects.filter(care_plan__prescription=OuterRef("pk"),
+                                   status=VisitStatus.PLANNED)
+    # Subqueries, not a join with MAX(): grouping by every column of the
+    # prescription, its patient and its prescriber cost more than the rest.
     candidates = (
         Prescription.objects.filter(patient__in=patients, start_date__lte=horizon)
-        .annotate(has_planned=Exists(planned_after))
-        .filter(has_planned=True)
-        .annotate(last_planned=Max("care_plans__visits__date", filter=Q(
-            care_plans__visits__status=VisitStatus.PLANNED)))
+        .filter(Exists(planned.filter(date__gte=today)))
+        .annotate(last_planned=Subquery(planned.order_by("-date").values("date")[:1]))
         .select_related("patient", "prescriber")
     )
     # end_date is computed from the duration (Prescription.end_date).
