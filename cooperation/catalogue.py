@@ -461,34 +461,37 @@ def _plain_table(r: _Reader | None, spec: dict[str, str]) -> dict:
     return out
 
 
+def _optional_table(r: _Reader, key: str, build):
+    """`build(table)` when the table is there (its unknown keys refused), else None."""
+    table = r.table(key, required=False)
+    if table is None:
+        return None
+    value = build(table)
+    table.done()
+    return value
+
+
 def load_protocol(path: Path, facts: dict[str, Fact] | None = None) -> Protocol:
     facts = facts if facts is not None else load_facts()
     r = _Reader(_read_toml(path), path.name)
     pid = r.str("id")
     if path.stem != pid:
         raise CatalogueError(f"{path.name}: l'id « {pid} » doit être le nom du fichier")
-    follow = r.table("follow_up", required=False)
-    follow_up = None
-    if follow is not None:
-        follow_up = FollowUp(
-            rule=follow.rule("rule"), act=follow.str("act"),
-            nurse_visits_per_year=follow.int("nurse_visits_per_year"),
-            doctor_visits_per_year=follow.int("doctor_visits_per_year"),
-            interval_months=follow.int("interval_months"), note=follow.str("note", required=False),
-        )
-        follow.done()
-    rem = r.table("remuneration", required=False)
-    remuneration = None
-    if rem is not None:
-        remuneration = Remuneration(
-            rule=rem.rule("rule"), valid_from=rem.date("valid_from"),
-            valid_from_verified=rem.bool("valid_from_verified"),
-            forfait_total=rem.decimal("forfait_total"), nurse_share=rem.decimal("nurse_share"),
-            doctor_share=rem.decimal("doctor_share"),
-        )
-        rem.done()
-        if remuneration.nurse_share + remuneration.doctor_share != remuneration.forfait_total:
-            raise CatalogueError(f"{path.name}.remuneration: les parts ne font pas le total")
+    follow_up = _optional_table(r, "follow_up", lambda follow: FollowUp(
+        rule=follow.rule("rule"), act=follow.str("act"),
+        nurse_visits_per_year=follow.int("nurse_visits_per_year"),
+        doctor_visits_per_year=follow.int("doctor_visits_per_year"),
+        interval_months=follow.int("interval_months"), note=follow.str("note", required=False),
+    ))
+    remuneration = _optional_table(r, "remuneration", lambda rem: Remuneration(
+        rule=rem.rule("rule"), valid_from=rem.date("valid_from"),
+        valid_from_verified=rem.bool("valid_from_verified"),
+        forfait_total=rem.decimal("forfait_total"), nurse_share=rem.decimal("nurse_share"),
+        doctor_share=rem.decimal("doctor_share"),
+    ))
+    if remuneration is not None and (
+            remuneration.nurse_share + remuneration.doctor_share != remuneration.forfait_total):
+        raise CatalogueError(f"{path.name}.remuneration: les parts ne font pas le total")
     protocol = Protocol(
         id=pid, order=r.int("order"), kind=r.str("kind", choices=KINDS), title=r.str("title"),
         short_title=r.str("short_title"), legal_ref=r.str("legal_ref"),
