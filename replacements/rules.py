@@ -354,25 +354,27 @@ def adeli_findings(value: str) -> list[Finding]:
 
 def nir_findings(value: str) -> list[Finding]:
     """R-ID-5: NIR = 13 characters + key 97 − (N mod 97), Corsica 2A/2B → 19/18 (stdnum)."""
-    from stdnum.exceptions import ValidationError
     from stdnum.fr import nir
 
-    try:
-        nir.validate(value or "")
-    except ValidationError:
-        return [Finding("R-ID-5", "Le NIR (13 caractères et clé de 2 chiffres) est invalide.")]
-    return []
+    return _stdnum_findings(nir, value, Finding(
+        "R-ID-5", "Le NIR (13 caractères et clé de 2 chiffres) est invalide."))
 
 
 def siret_findings(value: str) -> list[Finding]:
     """R-ID-6: SIRET validated with python-stdnum (Luhn, La Poste exception)."""
-    from stdnum.exceptions import ValidationError
     from stdnum.fr import siret
 
+    return _stdnum_findings(siret, value, Finding(
+        "R-ID-6", "Le numéro SIRET (14 chiffres) est invalide."))
+
+
+def _stdnum_findings(number_format, value: str, refusal: Finding) -> list[Finding]:
+    from stdnum.exceptions import ValidationError
+
     try:
-        siret.validate(value or "")
+        number_format.validate(value or "")
     except ValidationError:
-        return [Finding("R-ID-6", "Le numéro SIRET (14 chiffres) est invalide.")]
+        return [refusal]
     return []
 
 
