@@ -94,10 +94,12 @@ def save_screenshot(page, name: str) -> Path:
     return path
 
 
-def browser_login(page, live_server, username: str) -> None:
-    """Log a demo user in through the login page, as a person would."""
+def browser_login(page, live_server, username: str, *, lands_on: str = "/") -> None:
+    """Log a demo user in through the login page, as a person would, and wait
+    for the page the login leads to (`lands_on`, a URL pattern; the second
+    factor's page when the user has one)."""
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill("demo-cabinet")
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}{lands_on}")

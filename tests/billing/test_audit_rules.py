@@ -29,6 +29,13 @@ def seance(data, i=0):
     return data["seances"][i]
 
 
+def error(data, rule: str):
+    """The audit's error `rule`, which it must raise on `data`."""
+    result = audit(data)
+    assert rule in rules(result)
+    return next(f for f in result.errors if f.rule == rule)
+
+
 def clone_seance(data, new_id, **facts):
     s = copy.deepcopy(seance(data))
     s["id"] = new_id
@@ -66,9 +73,7 @@ def test_aud_1_amx_is_prescribed_as_ami():
 def test_aud_2_after_the_prescription_end():
     data = base()
     seance(data)["facts"]["date"] = "2026-07-01"
-    result = audit(data)
-    assert "AUD-2" in rules(result)
-    assert "renouvellement" in next(f for f in result.errors if f.rule == "AUD-2").action
+    assert "renouvellement" in error(data, "AUD-2").action
 
 
 def test_aud_3_coefficient_differs_from_the_prescription_is_a_warning():
@@ -110,9 +115,7 @@ def test_aud_5_two_bsi_forfaits_the_same_day_across_nurses():
     data = _bsb(base())
     other = clone_seance(data, "S2", time="18:00")
     other["nurse"] = "N2"
-    result = audit(data)
-    assert "AUD-5" in rules(result)
-    assert next(f for f in result.errors if f.rule == "AUD-5").seance == "S2"
+    assert error(data, "AUD-5").seance == "S2"
 
 
 def test_aud_6_bsi_forfait_without_bsi_is_a_warning():
@@ -157,9 +160,7 @@ def test_aud_7_sunday_majoration_without_daily_prescription():
 def test_aud_8_travel_at_the_cabinet():
     data = base()
     seance(data)["facts"]["place"] = "cabinet"
-    result = audit(data)
-    assert "AUD-8" in rules(result)
-    assert "IFD" in next(f for f in result.errors if f.rule == "AUD-8").action
+    assert "IFD" in error(data, "AUD-8").action
 
 
 def test_aud_8_ifd_on_a_prescription_not_at_home():
@@ -176,8 +177,7 @@ def test_aud_9_mau_beside_an_ami_4_shows_both_cotations():
     s["lines"] = [{"code": "AMI", "coefficient": 4, "rate": 1.0, "amount": "12.60"},
                   {"code": "IFD", "coefficient": None, "rate": 1.0, "amount": "2.75"},
                   {"code": "MAU", "coefficient": None, "rate": 1.0, "amount": "1.35"}]
-    result = audit(data)
-    finding = next(f for f in result.errors if f.rule == "AUD-9")
+    finding = error(data, "AUD-9")
     assert finding.action == "retirer la MAU"
     assert any(t.startswith("MAU") for t in finding.detail["billed"])
     assert not any(t.startswith("MAU") for t in finding.detail["engine"])

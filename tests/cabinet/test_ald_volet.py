@@ -6,22 +6,15 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from tests.cabinet.helpers import claire_ald
+from tests.security.test_s_data_2_concurrent_saves import page_data
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 
 
 def _post(client, ald, upload):
-    data = {
-        "ald_number": ald.ald_number, "label": ald.label, "procedure": ald.procedure,
-        "decision": ald.decision, "exonerante": "on", "volet_scan": upload,
-        "row_version": ald.row_version,
-    }
-    for name in ("sent_at", "decision_at", "valid_from"):
-        value = getattr(ald, name)
-        data[name] = value.isoformat() if value else ""
-    if ald.validity_years:
-        data["validity_years"] = ald.validity_years
-    return client.post(reverse("cabinet:ald_edit", kwargs={"pk": ald.pk}), data)
+    """The ALD's edit page sent back as opened, with the volet 3 scan."""
+    url = reverse("cabinet:ald_edit", kwargs={"pk": ald.pk})
+    return client.post(url, {**page_data(client.get(url)), "volet_scan": upload})
 
 
 def test_r_ald_4_volet_3_upload_jpeg_and_view_is_logged(personas):

@@ -27,6 +27,18 @@ def plan(personas):
     return plan
 
 
+def planned_visit(plan, days: int, slot: str, **changes) -> Visit:
+    """The plan's visit `days` after its start at `slot`, with `changes` saved
+    (what a nurse or the office did to it since it was generated)."""
+    visit = Visit.objects.get(care_plan=plan, date=plan.start_date + timedelta(days=days),
+                              slot=slot)
+    if changes:
+        for name, value in changes.items():
+            setattr(visit, name, value)
+        visit.save()
+    return visit
+
+
 def test_expand_insulin_twice_a_day_for_30_days():
     occ = expand(start=date(2026, 12, 1), end=date(2026, 12, 30), recurrence="daily",
                  times=["08:00", "19:00"])
@@ -64,10 +76,8 @@ def test_generation_is_idempotent(plan, personas):
 def test_changing_the_plan_moves_future_visits_and_keeps_done_ones(plan, personas):
     start = plan.start_date
     generate_visits(acting_user=personas.claire, care_plan=plan, today=start)
-    done = Visit.objects.get(care_plan=plan, date=start + timedelta(days=2), slot="19:00")
-    done.status = VisitStatus.DONE
-    done.save()
-    moved = Visit.objects.get(care_plan=plan, date=start + timedelta(days=5), slot="19:00")
+    done = planned_visit(plan, 2, "19:00", status=VisitStatus.DONE)
+    moved = planned_visit(plan, 5, "19:00")
 
     plan.times = ["08:00", "20:00"]
     plan.end_date = start + timedelta(days=9)
@@ -95,12 +105,8 @@ def test_editing_the_plan_keeps_a_handed_over_visit_and_a_duration_set_by_the_nu
 
     start = plan.start_date
     generate_visits(acting_user=personas.claire, care_plan=plan, today=start)
-    handed = Visit.objects.get(care_plan=plan, date=start + timedelta(days=3), slot="08:00")
-    handed.nurse = personas.julie
-    handed.save()
-    timed = Visit.objects.get(care_plan=plan, date=start + timedelta(days=4), slot="08:00")
-    timed.expected_duration_min, timed.duration_set_by_nurse = 35, True
-    timed.save()
+    handed = planned_visit(plan, 3, "08:00", nurse=personas.julie)
+    timed = planned_visit(plan, 4, "08:00", expected_duration_min=35, duration_set_by_nurse=True)
 
     plan.window_after_min = 60
     plan.duration_min = 20

@@ -7,30 +7,15 @@ from django.urls import reverse
 from cabinet.models import Prescription
 from core.models import AuditEvent
 from tests.cabinet.helpers import claire_prescription
+from tests.security.test_s_data_2_concurrent_saves import page_data
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _post(client, prescription, upload):
-    act = prescription.acts.first()
-    data = {
-        "prescriber": prescription.prescriber_id, "date": prescription.date.isoformat(),
-        "start_date": prescription.start_date.isoformat(),
-        "duration_days": prescription.duration_days, "notes": prescription.notes,
-        "acts-TOTAL_FORMS": "1", "acts-INITIAL_FORMS": "1", "acts-MIN_NUM_FORMS": "0",
-        "acts-MAX_NUM_FORMS": "20", "acts-0-id": act.pk, "acts-0-prescription": prescription.pk,
-        "acts-0-catalogue_id": act.catalogue_id, "acts-0-key": act.key,
-        "acts-0-coefficient": act.coefficient or "", "acts-0-label": act.label,
-        "acts-0-ald_zone": act.ald_zone, "acts-0-frequency": act.frequency, "file": upload,
-        "row_version": prescription.row_version,
-    }
-    if prescription.bizone:
-        data["bizone"] = "on"
-    if prescription.at_home:
-        data["at_home"] = "on"
-    if prescription.rigorously_daily:
-        data["rigorously_daily"] = "on"
-    return client.post(reverse("cabinet:prescription_edit", kwargs={"pk": prescription.pk}), data)
+    """The prescription's edit page sent back as opened, with the scan."""
+    url = reverse("cabinet:prescription_edit", kwargs={"pk": prescription.pk})
+    return client.post(url, {**page_data(client.get(url)), "file": upload})
 
 
 def test_s_data_4_s_trace_1_upload_pdf_then_download_is_logged(personas):

@@ -20,6 +20,12 @@ def criteria(result, rule):
     return [c for c in result.criteria if c.rule == rule]
 
 
+def decided(protocol, facts, rule: str) -> tuple:
+    """The result of the criterion `rule` and the protocol's status for `facts`."""
+    result = evaluate(protocol, facts)
+    return one(result, rule).result, result.status
+
+
 def one(result, rule):
     found = criteria(result, rule)
     assert len(found) == 1, [c.rule for c in result.criteria]
@@ -56,9 +62,8 @@ def test_r_paph_1_coordinated_practice_met():
 
 
 def test_r_paph_1_coordinated_practice_not_met():
-    result = evaluate(PAPH, paph(coordinated_practice=False))
-    assert one(result, "R-PAPH-1").result is False
-    assert result.status == Status.NOT_ELIGIBLE
+    facts = paph(coordinated_practice=False)
+    assert decided(PAPH, facts, "R-PAPH-1") == (False, Status.NOT_ELIGIBLE)
 
 
 def test_r_paph_1_coordinated_practice_missing():
@@ -78,9 +83,8 @@ def test_r_paph_3_age_met():
 
 
 def test_r_paph_3_age_not_met():
-    result = evaluate(PAPH, paph(birth_date=dt.date(1980, 1, 1)))
-    assert one(result, "R-PAPH-3").result is False
-    assert result.status == Status.NOT_ELIGIBLE
+    facts = paph(birth_date=dt.date(1980, 1, 1))
+    assert decided(PAPH, facts, "R-PAPH-3") == (False, Status.NOT_ELIGIBLE)
 
 
 def test_r_paph_3_age_missing():
@@ -134,9 +138,7 @@ HANDICAP = {"birth_date": dt.date(1990, 6, 1), "mdph_handicap": True,
 
 
 def test_r_paph_3_mdph_handicap_met():
-    result = evaluate(PAPH, paph(**HANDICAP))
-    assert one(result, "R-PAPH-3").result is True
-    assert result.status == Status.ELIGIBLE
+    assert decided(PAPH, paph(**HANDICAP), "R-PAPH-3") == (True, Status.ELIGIBLE)
 
 
 def test_r_paph_3_mdph_handicap_not_met():
@@ -152,9 +154,8 @@ def test_r_paph_3_mdph_handicap_missing():
 
 
 def test_r_paph_3_psychiatric_unstabilised_not_met():
-    result = evaluate(PAPH, paph(**{**HANDICAP, "psychiatric_unstabilised": True}))
-    assert one(result, "R-PAPH-3").result is False
-    assert result.status == Status.NOT_ELIGIBLE
+    facts = paph(**{**HANDICAP, "psychiatric_unstabilised": True})
+    assert decided(PAPH, facts, "R-PAPH-3") == (False, Status.NOT_ELIGIBLE)
 
 
 def test_r_paph_3_psychiatric_unstabilised_missing():
@@ -182,15 +183,13 @@ def test_r_paph_16_adult_missing():
 
 
 def test_r_paph_4_home_visits_met():
-    result = evaluate(PAPH, paph(doctor_home_visits_last_year=3, iadl_modified_score=MISSING))
-    assert one(result, "R-PAPH-4").result is True
-    assert result.status == Status.ELIGIBLE
+    facts = paph(doctor_home_visits_last_year=3, iadl_modified_score=MISSING)
+    assert decided(PAPH, facts, "R-PAPH-4") == (True, Status.ELIGIBLE)
 
 
 def test_r_paph_4_home_visits_not_met():
-    result = evaluate(PAPH, paph(doctor_home_visits_last_year=2, iadl_modified_score=1))
-    assert one(result, "R-PAPH-4").result is False
-    assert result.status == Status.NOT_ELIGIBLE
+    facts = paph(doctor_home_visits_last_year=2, iadl_modified_score=1)
+    assert decided(PAPH, facts, "R-PAPH-4") == (False, Status.NOT_ELIGIBLE)
 
 
 def test_r_paph_4_home_visits_missing():
@@ -271,15 +270,11 @@ def test_r_coop_5_protocol_not_yet_authorised():
 
 
 def test_r_asa_8_asalee_member_met():
-    result = evaluate(ASALEE, asalee())
-    assert one(result, "R-ASA-8").result is True
-    assert result.status == Status.ELIGIBLE
+    assert decided(ASALEE, asalee(), "R-ASA-8") == (True, Status.ELIGIBLE)
 
 
 def test_r_asa_8_asalee_member_not_met():
-    result = evaluate(ASALEE, asalee(asalee_member=False))
-    assert one(result, "R-ASA-8").result is False
-    assert result.status == Status.NOT_ELIGIBLE
+    assert decided(ASALEE, asalee(asalee_member=False), "R-ASA-8") == (False, Status.NOT_ELIGIBLE)
 
 
 def test_r_asa_8_asalee_member_missing():
@@ -293,9 +288,7 @@ NO_ACTIVITY = {"diabetes_type2": False, "cardiovascular_risk": False, "smoker": 
 
 
 def test_r_asa_12_no_activity_not_met():
-    result = evaluate(ASALEE, asalee(**NO_ACTIVITY))
-    assert one(result, "R-ASA-12").result is False
-    assert result.status == Status.NOT_ELIGIBLE
+    assert decided(ASALEE, asalee(**NO_ACTIVITY), "R-ASA-12") == (False, Status.NOT_ELIGIBLE)
 
 
 def test_r_asa_12_one_activity_is_enough_even_with_others_unknown():

@@ -11,6 +11,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from core.models import AuditEvent
 from tests.core.test_two_factor import code_for
+from tests.e2e import browser_login
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +27,7 @@ def add_virtual_authenticator(context, page) -> tuple[object, str]:
 
 
 def password_step(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill("demo-cabinet")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server.url}/double-authentification/code/**")
+    browser_login(page, live_server, username, lands_on="/double-authentification/code/**")
 
 
 def test_s_auth_2_register_a_passkey_then_log_in_with_it(browser, live_server, transactional_demo):

@@ -26,6 +26,15 @@ def _request(user, kind, obj, capture):
     return document
 
 
+def _render_fails(monkeypatch, error: type[Exception], message: str) -> None:
+    """Every render of the pipeline raises `error(message)` until undone."""
+
+    def fail(*args, **kwargs):
+        raise error(message)
+
+    monkeypatch.setattr(pipeline, "render_pdf", fail)
+
+
 def test_request_renders_the_pdf_from_the_frozen_data(
     personas, letter_kind, django_capture_on_commit_callbacks
 ):
@@ -100,10 +109,7 @@ def test_transient_error_is_retried_then_succeeds(
 def test_transient_errors_exhausting_the_retries_are_recorded(
     personas, letter_kind, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def down(*args, **kwargs):
-        raise OperationalError("base injoignable")
-
-    monkeypatch.setattr(pipeline, "render_pdf", down)
+    _render_fails(monkeypatch, OperationalError, "base injoignable")
     # The request itself does not fail: the failure is on the document.
     document = _request(personas.claire, letter_kind, personas.julie, django_capture_on_commit_callbacks)
     assert document.status == Status.FAILED
@@ -125,10 +131,7 @@ def test_permanent_error_is_recorded_with_its_reason(
 def test_asking_again_after_a_failure_renders_again(
     personas, letter_kind, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(*args, **kwargs):
-        raise ValueError("modèle cassé")
-
-    monkeypatch.setattr(pipeline, "render_pdf", broken)
+    _render_fails(monkeypatch, ValueError, "modèle cassé")
     failed = _request(personas.claire, letter_kind, personas.julie, django_capture_on_commit_callbacks)
     assert failed.status == Status.FAILED and "modèle cassé" in failed.error
     monkeypatch.undo()

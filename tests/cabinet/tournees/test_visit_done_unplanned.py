@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, time
 from html import unescape
 
+import pytest
 from django.urls import reverse
 
 from billing.models import Seance, SeanceStatus
@@ -163,19 +164,14 @@ def test_an_added_act_on_the_prescription_is_not_flagged(personas):
     assert visit.performed_acts[-1]["unplanned"] and visit.performed_acts[-1]["prescribed"]
 
 
-def test_a_foreign_visit_is_not_found(personas):
+@pytest.mark.parametrize(("persona", "status"), [
+    ("marc", 404),  # another nurse's visit is not found
+    ("nadia", 403),  # the secretary may not add an act
+], ids=["a_foreign_visit_is_not_found", "the_secretary_may_not_add_an_act"])
+def test_only_the_visits_nurse_adds_an_act(personas, persona, status):
     visit = _visit(personas.claire)
-    response = personas.client("marc").post(
+    response = personas.client(persona).post(
         reverse("cabinet:visit_done", args=[visit.pk]), {"performed": ["0"], "added": "AMI 1"})
-    assert response.status_code == 404
-    visit.refresh_from_db()
-    assert visit.status == VisitStatus.PLANNED
-
-
-def test_the_secretary_may_not_add_an_act(personas):
-    visit = _visit(personas.claire)
-    response = personas.client("nadia").post(
-        reverse("cabinet:visit_done", args=[visit.pk]), {"performed": ["0"], "added": "AMI 1"})
-    assert response.status_code == 403
+    assert response.status_code == status
     visit.refresh_from_db()
     assert visit.status == VisitStatus.PLANNED and not Seance.objects.filter(visit=visit).exists()
