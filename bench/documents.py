@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import ensure_database  # noqa: E402
+from bench.postgres import start_django  # noqa: E402
 from documents.registry import DocumentKind, register  # noqa: E402
 
 CONTRACT = "bench_contrat"
@@ -233,15 +233,8 @@ def main() -> None:
     broker = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/1"
     queue = f"bench-documents-{os.getpid()}"
     media = tempfile.mkdtemp(prefix="bench-documents-")
-    os.environ.update({
-        "DATABASE_URL": args.database_url, "CELERY_BROKER_URL": broker, "MEDIA_ROOT": media,
-        "CELERY_TASK_DEFAULT_QUEUE": queue, "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LOG_LEVEL": "WARNING",
-    })
-    ensure_database(args.database_url)
-    import django
-
-    django.setup()
+    start_django(args.database_url, CELERY_BROKER_URL=broker, MEDIA_ROOT=media,
+                 CELERY_TASK_DEFAULT_QUEUE=queue)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

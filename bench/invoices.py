@@ -41,18 +41,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.postgres import start_django  # noqa: E402
+
 MONDAY = date(2026, 6, 1)
 NURSES = ("bench-anne", "bench-bruno", "bench-chloe", "bench-david")
-
-
-def _reset_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _people():
@@ -107,13 +99,8 @@ def main() -> None:
     parser.add_argument("--database-url",
                         default="postgres://postgres@127.0.0.1:5432/cabinet_bench_invoices")
     args = parser.parse_args()
-    os.environ.update({"DATABASE_URL": args.database_url,
-                       "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"})
     os.environ.pop("CELERY_BROKER_URL", None)  # nothing here needs a worker
-    _reset_database(args.database_url)
-    import django
-
-    django.setup()
+    start_django(args.database_url, fresh=True)
     from django.core.management import call_command
     from django.db import connection, transaction
 

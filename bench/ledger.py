@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import ensure_database  # noqa: E402
+from bench.postgres import start_django  # noqa: E402
 
 YEAR = 2025
 TAG = "bench-ledger"
@@ -207,13 +206,7 @@ def main() -> None:
     parser.add_argument("--seances", type=int, default=50000)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    os.environ.update({"DATABASE_URL": args.database_url, "DJANGO_DEBUG": "true",
-                       "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING",
-                       "CELERY_BROKER_URL": ""})
-    ensure_database(args.database_url)
-    import django
-
-    django.setup()
+    start_django(args.database_url, DJANGO_DEBUG="true", CELERY_BROKER_URL="")
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import ensure_database  # noqa: E402
+from bench.postgres import start_django  # noqa: E402
 
 LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
         "Leroy", "Moreau", "Simon", "Laurent", "Lefèbvre", "Michel", "Garcia", "David",
@@ -88,12 +87,7 @@ def main() -> None:
     parser.add_argument("--database-url",
                         default="postgres://postgres@127.0.0.1:5432/cabinet_bench_patients")
     args = parser.parse_args()
-    os.environ.update({"DATABASE_URL": args.database_url,
-                       "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING"})
-    ensure_database(args.database_url)
-    import django
-
-    django.setup()
+    start_django(args.database_url)
     from django.core.management import call_command
     from django.db import connection
 

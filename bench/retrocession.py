@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import ensure_database  # noqa: E402
+from bench.postgres import start_django  # noqa: E402
 
 YEAR = 2025
 MONTH = 3
@@ -155,15 +154,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cabinet_bench")
     args = parser.parse_args()
-    os.environ.update({
-        "DATABASE_URL": args.database_url, "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-retro-"),
-        "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": "",
-        "DJANGO_ALLOWED_HOSTS": "testserver,localhost",
-    })
-    ensure_database(args.database_url)
-    import django
-
-    django.setup()
+    start_django(args.database_url, MEDIA_ROOT=tempfile.mkdtemp(prefix="bench-retro-"),
+                 CELERY_BROKER_URL="", DJANGO_ALLOWED_HOSTS="testserver,localhost")
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
