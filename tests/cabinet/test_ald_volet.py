@@ -6,15 +6,13 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from tests.cabinet.helpers import claire_ald
-from tests.security.test_s_data_2_concurrent_saves import page_data
+from tests.security.test_s_data_2_concurrent_saves import resend
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 
 
 def _post(client, ald, upload):
-    """The ALD's edit page sent back as opened, with the volet 3 scan."""
-    url = reverse("cabinet:ald_edit", kwargs={"pk": ald.pk})
-    return client.post(url, {**page_data(client.get(url)), "volet_scan": upload})
+    return resend(client, reverse("cabinet:ald_edit", kwargs={"pk": ald.pk}), volet_scan=upload)
 
 
 def test_r_ald_4_volet_3_upload_jpeg_and_view_is_logged(personas):

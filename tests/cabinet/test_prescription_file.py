@@ -7,15 +7,14 @@ from django.urls import reverse
 from cabinet.models import Prescription
 from core.models import AuditEvent
 from tests.cabinet.helpers import claire_prescription
-from tests.security.test_s_data_2_concurrent_saves import page_data
+from tests.security.test_s_data_2_concurrent_saves import resend
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _post(client, prescription, upload):
-    """The prescription's edit page sent back as opened, with the scan."""
     url = reverse("cabinet:prescription_edit", kwargs={"pk": prescription.pk})
-    return client.post(url, {**page_data(client.get(url)), "file": upload})
+    return resend(client, url, file=upload)
 
 
 def test_s_data_4_s_trace_1_upload_pdf_then_download_is_logged(personas):

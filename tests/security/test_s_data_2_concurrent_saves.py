@@ -60,6 +60,11 @@ def page_data(response) -> dict:
     return data
 
 
+def resend(client, url: str, **changes):
+    """Open the edit page at `url` and send it back as opened, with `changes`."""
+    return client.post(url, {**page_data(client.get(url)), **changes})
+
+
 @dataclass
 class Case:
     name: str
