@@ -7,6 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Cabinet et utilisateurs"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import SlidingSessionMiddleware
+
+        user_logged_in.connect(SlidingSessionMiddleware.stamp_login,
+                               dispatch_uid="core.sliding_session_login")
         from .form_fields import install_plausible_date_range
 
         install_plausible_date_range()

@@ -97,6 +97,14 @@ class SlidingSessionMiddleware:
 
     KEY = "_last_refresh"
 
+    @classmethod
+    def stamp_login(cls, sender, request, user, **kwargs) -> None:
+        """A login saves the session anyway: it counts as the last refresh
+        (the first page after it does not write the session again)."""
+        session = getattr(request, "session", None)
+        if session is not None:
+            session[cls.KEY] = int(time.time())
+
     def __init__(self, get_response):
         self.get_response = get_response
         self.every = settings.SESSION_REFRESH_SECONDS

@@ -183,17 +183,22 @@ def _covering(spans: list[tuple[Contract, dt.date, dt.date]], titulaire_id: int,
     return found
 
 
+def signed_contracts(remplacant_id: int) -> list[Contract]:
+    """The remplaçant's contracts that count for a rétrocession (signed or later)."""
+    return list(
+        Contract.objects.filter(remplacant_id=remplacant_id)
+        .exclude(status=ContractStatus.DRAFT)
+        .select_related("titulaire", "remplacant").order_by("start_at", "pk")
+    )
+
+
 def statements_for(remplacant_id: int, start: dt.date, end: dt.date,
                    contracts: list[Contract] | None = None, by_patient: bool = True) -> list[Statement]:
     """Every live or past contract of the remplaçant over [start, end], each with its acts,
     payments of the months concerned and the computation (R-RETRO-1…4). Without
     `by_patient` the rows are whole days (enough for the totals of a year)."""
     if contracts is None:
-        contracts = list(
-            Contract.objects.filter(remplacant_id=remplacant_id)
-            .exclude(status=ContractStatus.DRAFT)
-            .select_related("titulaire", "remplacant").order_by("start_at", "pk")
-        )
+        contracts = signed_contracts(remplacant_id)
     # The spans once per contract: they convert aware datetimes to local dates.
     spans = [(c, *contract_span(c)) for c in contracts]
     spans = [(c, s, e) for c, s, e in spans if s <= end and e >= start]
@@ -246,12 +251,12 @@ def year_to_date(remplacant_id: int, year: int, today: dt.date) -> retro.YearToD
     return retro.year_to_date(year, _cents(received))
 
 
-def months_of(remplacant_id: int, year: int) -> list[dict]:
+def months_of(remplacant_id: int, year: int, contracts: list[Contract] | None = None) -> list[dict]:
     """The months of a year with acts or payments, each with its totals (one query each
     for the acts and the payments, whatever the number of months and contracts)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     out = []
-    statements = statements_for(remplacant_id, start, end, by_patient=False)
+    statements = statements_for(remplacant_id, start, end, contracts=contracts, by_patient=False)
     months: dict[dt.date, dict] = {}
     for st in statements:
         for m in st.result.months:

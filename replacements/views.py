@@ -419,7 +419,10 @@ def _statement_url(contract: Contract) -> str:
 def _month_context(request, month: dt.date, remplacant_id: int, contracts=None) -> dict:
     today = timezone.localdate()
     start, end = statements.month_bounds(month.year, month.month)
-    sts = statements.statements_for(remplacant_id, start, end, contracts=contracts)
+    # Read once for the month and the year's list of months (all her contracts).
+    signed = statements.signed_contracts(remplacant_id)
+    sts = statements.statements_for(remplacant_id, start, end,
+                                    contracts=signed if contracts is None else contracts)
     previous = (start - dt.timedelta(days=1)).replace(day=1)
     following = (end + dt.timedelta(days=1))
     return {
@@ -427,7 +430,7 @@ def _month_context(request, month: dt.date, remplacant_id: int, contracts=None) 
         "is_current": month == today.replace(day=1),
         "previous": previous, "next": following if following <= today.replace(day=1) else None,
         "ytd": statements.year_to_date(remplacant_id, month.year, today),
-        "months": statements.months_of(remplacant_id, month.year),
+        "months": statements.months_of(remplacant_id, month.year, contracts=signed),
     }
 
 
