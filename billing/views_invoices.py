@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import audit
 from core.access import OFFICE, STAFF, roles
+from core.figures import until_next_write
 from core.models import Role, User
 
 from .invoicing import export as fse_export
@@ -338,32 +339,42 @@ def audit_worklist(request: HttpRequest) -> HttpResponse:
     nurse_id = _int(request.GET.get("infirmier"))
     if nurse_id:
         qs = qs.filter(nurse_id=nurse_id)
-    ids = list(qs.values_list("pk", flat=True)[:2000])
-    result, seances = audit_seances(ids)
-    by_seance = defaultdict(list)
-    for finding in result.findings:
-        by_seance[finding.seance].append(finding)
-    rows = [{"seance": seances[sid], "findings": found}
-            for sid, found in by_seance.items() if sid in seances]
-    rows.sort(key=lambda r: (r["seance"].date, r["seance"].time, r["seance"].pk))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page_ids = [r["seance"].pk for r in page.object_list]
+
+    def week_audit() -> dict:
+        ids = list(qs.values_list("pk", flat=True)[:2000])
+        result, seances = audit_seances(ids)
+        by_seance = defaultdict(list)
+        for finding in result.findings:
+            by_seance[finding.seance].append(finding)
+        rows = sorted(({"id": sid, "findings": found, "sort": (seances[sid].date,
+                                                                 seances[sid].time, sid)}
+                       for sid, found in by_seance.items() if sid in seances),
+                      key=lambda r: r["sort"])
+        return {"rows": rows, "errors": len(result.errors), "warnings": len(result.warnings),
+                "truncated": len(ids) == 2000}
+
+    # The week's audit is the same from one page of results to the next:
+    # kept until the next write (core.figures).
+    audited = until_next_write("audit-worklist", request.user.pk, monday.isoformat(),
+                               nurse_id or "", compute=week_audit)
+    page = Paginator(audited["rows"], PAGE_SIZE).get_page(request.GET.get("page"))
+    page_ids = [r["id"] for r in page.object_list]
     details = {s.pk: s for s in Seance.objects.filter(pk__in=page_ids)
                .select_related("patient", "nurse", "performed_by")}
     drafts = dict(InvoiceSeance.objects.filter(seance_id__in=page_ids,
                                                invoice__status=InvoiceStatus.DRAFT)
                   .values_list("seance_id", "invoice_id"))
-    for row in page.object_list:
-        row["seance"] = details[row["seance"].pk]
-        row["draft"] = drafts.get(row["seance"].pk)
+    page.object_list = [{"seance": details[r["id"]], "findings": r["findings"],
+                         "draft": drafts.get(r["id"])}
+                        for r in page.object_list if r["id"] in details]
     return render(request, "billing/audit_worklist.html", {
         "page": page, "week": week_value(monday), "monday": monday,
         "sunday": monday + timedelta(days=6),
         "previous_week": week_value(monday - timedelta(days=7)),
         "next_week": week_value(monday + timedelta(days=7)),
         "nurses": _nurses() if request.user.role == Role.SECRETAIRE else [],
-        "nurse_id": nurse_id, "errors": len(result.errors), "warnings": len(result.warnings),
-        "truncated": len(ids) == 2000,
+        "nurse_id": nurse_id, "errors": audited["errors"], "warnings": audited["warnings"],
+        "truncated": audited["truncated"],
     })
 
 

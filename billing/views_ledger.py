@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.access import OFFICE, STAFF, roles
+from core.figures import until_next_write
 from core.models import Role
 
 from .forms_payments import (
@@ -337,7 +338,9 @@ def _render_ledger(request, nurse, period):
             "period": period, "page": page,
             "totals": selectors.performed_totals(request.user, period),
             "nav": _period_nav(nurse, period)})
-    ledger = selectors.ledger(nurse, period)
+    today = timezone.localdate()
+    ledger = until_next_write("ledger", request.user.pk, nurse.pk, period.slug, today.isoformat(),
+                              compute=lambda: selectors.ledger(nurse, period, today=today))
     receipts = Paginator(selectors.receipts(nurse, period), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "billing/ledger/ledger.html", {

@@ -282,9 +282,10 @@ if not 0 <= REPLACEMENT_ACCESS_MARGIN_DAYS <= 31:
 FORM_RENDERER = "core.forms_renderer.FastWidgetRenderer"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# The home cards' figures are recomputed after any audited write, and at the
-# latest after this many seconds (core.home); 0 computes them at every page.
-HOME_CARDS_CACHE_SECONDS = env.int("HOME_CARDS_CACHE_SECONDS", default=60)
+# Figures computed from the books (home cards, pre-send audit, ledger,
+# rétrocession) are recomputed after any audited write, and at the latest
+# after this many seconds (core.figures); 0 computes them at every page.
+FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=60)
 
 # The cabinet itself (one deployment = one cabinet).
 CABINET_NAME = env.str("CABINET_NAME", default="Cabinet infirmier des Tilleuls")

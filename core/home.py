@@ -4,15 +4,9 @@ user's role, the cards that answer something. A card's `build` runs a fixed
 number of queries whatever the size of the cabinet (aggregates, counts): the
 home page stays flat as data grows (tested at 1× and 10× the demo).
 
-The cards of a user are kept for `HOME_CARDS_CACHE_SECONDS` under the id of
-the latest audit row: every write goes through a service that records its
-audit row in the same transaction, so any change (a séance priced, a visit
-done, a contract signed, a record read) gives a new key and the next home
-page computes its figures again, while the home pages seen between two
-changes (the secretary's audit of the latest séances is the costly part) read
-them from memory. The delay bounds what no write marks: figures that move
-with the clock, and a transaction that commits after a later one's audit row
-was seen."""
+The cards of a user are kept until the next write (`core.figures`): the
+home pages seen between two changes (the secretary's audit of the latest
+séances is the costly part) read them from memory."""
 
 from __future__ import annotations
 
@@ -20,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
+from .figures import until_next_write
 
 
 @dataclass(frozen=True)
@@ -42,20 +35,8 @@ def register_card(card: HomeCard) -> None:
 
 
 def cards_for(user, today: date) -> list[dict]:
-    seconds = settings.HOME_CARDS_CACHE_SECONDS
-    if not seconds:
-        return _build_cards(user, today)
-    from .models import AuditEvent
-
-    # The stamp is read before the figures: a write committed in between
-    # makes the stored cards newer than their key, never older.
-    stamp = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
-    key = f"home-cards:{user.pk}:{getattr(user, 'role', '')}:{today.isoformat()}:{stamp}"
-    shown = cache.get(key)
-    if shown is None:
-        shown = _build_cards(user, today)
-        cache.set(key, shown, seconds)
-    return shown
+    return until_next_write("home", user.pk, getattr(user, "role", ""), today.isoformat(),
+                            compute=lambda: _build_cards(user, today))
 
 
 def _build_cards(user, today: date) -> list[dict]:

@@ -97,6 +97,12 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = "événement d'audit"
         verbose_name_plural = "journal d'audit"
+        indexes = [
+            # The latest write (core.figures) without walking back over the
+            # reads logged since: most rows of a working day are reads.
+            models.Index(fields=["id"], condition=~models.Q(action="view"),
+                         name="audit_writes_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import get_for_user, roles
 from core.audit import record
+from core.figures import until_next_write
 from core.models import Role
 from core.versioning import parse_version
 from documents.services import request_batch, request_document
@@ -416,21 +417,33 @@ def _statement_url(contract: Contract) -> str:
     return reverse("replacements:contract_statement", args=[contract.pk])
 
 
-def _month_context(request, month: dt.date, remplacant_id: int, contracts=None) -> dict:
-    today = timezone.localdate()
+def _month_figures(remplacant_id: int, month: dt.date, today: dt.date, contracts) -> dict:
     start, end = statements.month_bounds(month.year, month.month)
     # Read once for the month and the year's list of months (all her contracts).
     signed = statements.signed_contracts(remplacant_id)
-    sts = statements.statements_for(remplacant_id, start, end,
-                                    contracts=signed if contracts is None else contracts)
-    previous = (start - dt.timedelta(days=1)).replace(day=1)
-    following = (end + dt.timedelta(days=1))
     return {
-        "month": month, "month_label": docs.month_label(month), "statements": sts,
-        "is_current": month == today.replace(day=1),
-        "previous": previous, "next": following if following <= today.replace(day=1) else None,
+        "statements": statements.statements_for(
+            remplacant_id, start, end, contracts=signed if contracts is None else contracts),
         "ytd": statements.year_to_date(remplacant_id, month.year, today),
         "months": statements.months_of(remplacant_id, month.year, contracts=signed),
+    }
+
+
+def _month_context(request, month: dt.date, remplacant_id: int, contracts=None) -> dict:
+    today = timezone.localdate()
+    start, end = statements.month_bounds(month.year, month.month)
+    previous = (start - dt.timedelta(days=1)).replace(day=1)
+    following = (end + dt.timedelta(days=1))
+    # Kept until the next write (core.figures): the month is read far more
+    # often than acts or payments are recorded.
+    figures = until_next_write(
+        "retrocession", request.user.pk, remplacant_id, month.isoformat(), today.isoformat(),
+        ",".join(str(c.pk) for c in contracts) if contracts is not None else "all",
+        compute=lambda: _month_figures(remplacant_id, month, today, contracts))
+    return {
+        "month": month, "month_label": docs.month_label(month), **figures,
+        "is_current": month == today.replace(day=1),
+        "previous": previous, "next": following if following <= today.replace(day=1) else None,
     }
 
 

@@ -83,12 +83,12 @@ def eager():
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
-    """Uploaded and generated files go to a per-test folder; the home cards
-    are computed at every page (tests change data through the ORM, without
-    the audit rows that renew the cards; tests/core/test_home_cache.py
-    checks the cache itself)."""
+    """Uploaded and generated files go to a per-test folder; figures are
+    computed at every page (tests change data through the ORM, without the
+    audit rows that renew them; tests/core/test_figures_cache.py checks the
+    cache itself)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HOME_CARDS_CACHE_SECONDS = 0
+    settings.FIGURES_CACHE_SECONDS = 0
 
 
 @dataclass
