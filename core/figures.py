@@ -16,6 +16,7 @@ the worker that computed them."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -43,7 +44,9 @@ def until_next_write(name: str, *key: object, compute: Callable[[], T]) -> T:
     # Read before the figures: a write committed in between makes the
     # stored figures newer than their key, never older.
     stamp = latest_write()
-    cache_key = ":".join(["figures", name, *(str(part) for part in key), str(stamp)])
+    # Hashed: the parts may come from a query string (any character, any length).
+    parts = "\x1f".join([name, *(str(part) for part in key), str(stamp)])
+    cache_key = "figures:" + hashlib.sha256(parts.encode()).hexdigest()
     found = cache.get(cache_key)
     if found is None:
         found = compute()

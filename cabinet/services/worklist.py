@@ -75,7 +75,9 @@ def build(*, patients: QuerySet[Patient], today: date, pages: dict | None = None
                            key=lambda p: (p.end_date, p.pk))
 
     bsi_before = horizon - timedelta(days=BSI_RENEWAL_DAYS) + timedelta(days=BSI_NOTICE_DAYS)
-    due_bsi = (
+    # Read whole, like the two other sections: the worklist is then plain data
+    # that the page can keep until the next write (core.figures).
+    due_bsi = list(
         patients.filter(is_active=True, bsi_date__isnull=False, bsi_date__lte=bsi_before)
         .exclude(bsi_level="").select_related("medecin_traitant").order_by("bsi_date", "pk")
     )

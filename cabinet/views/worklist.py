@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core import audit
 from core.access import STAFF, roles
+from core.figures import until_next_write
 
 from ..letters import ALD_KIND, BSI_KIND, RENEWAL_KIND, registered
 from ..selectors import patients as selectors
@@ -28,10 +29,15 @@ def _pager_links(request: HttpRequest, page, param: str, anchor: str) -> None:
 def worklist_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     sections = {"prescriptions": "ordonnances", "bsi": "bsi", "alds": "ald"}  # name: anchor
-    work = worklist.build(
-        patients=selectors.patients_visible_to(request.user), today=today,
-        pages={section: request.GET.get(f"page_{section}") for section in sections},
-    )
+    pages = {section: request.GET.get(f"page_{section}") for section in sections}
+    # Kept until the next write (core.figures): the list is read far more
+    # often than prescriptions, BSI or ALD change.
+    work = until_next_write(
+        "worklist", request.user.pk, today.isoformat(),
+        *(pages[section] if (pages[section] or "").isdigit() and len(pages[section]) < 9
+          else "-" for section in sections),
+        compute=lambda: worklist.build(patients=selectors.patients_visible_to(request.user),
+                                       today=today, pages=pages))
     for section, anchor in sections.items():
         _pager_links(request, getattr(work, section), f"page_{section}", anchor)
     # S-TRACE-1: names, prescriptions and ALDs of each patient listed.

@@ -1,5 +1,5 @@
 """Figures kept between two writes (core.figures): a second home page, audit
-worklist, ledger or rétrocession page reads its figures from memory, a read
+worklist, renewal worklist, ledger or rétrocession page reads its figures from memory, a read
 logged in between does not change that, any audited write makes the next page
 compute them again, and a user never gets another user's figures."""
 
@@ -90,6 +90,7 @@ def _count(client, url) -> int:
 @pytest.mark.parametrize("persona, url", [
     ("nadia", "billing:audit_worklist"),
     ("julie", "replacements:my_retrocession"),
+    ("nadia", "cabinet:worklist"),
 ])
 def test_the_books_pages_keep_their_figures_until_a_write(personas, cached, persona, url):
     client = personas.client(persona)
