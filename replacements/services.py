@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from cabinet.models import Visit
 from cabinet.models.visits import VisitStatus
-from core import audit
-from core.versioning import STALE_MESSAGE
+from core import audit, versioning
 
 from . import rules, selectors
 from .models import (
@@ -37,18 +36,20 @@ class ReplacementError(Exception):
 
 class ConcurrentEditError(ReplacementError):
     def __init__(self):
-        super().__init__(STALE_MESSAGE)
+        super().__init__(versioning.STALE_MESSAGE)
 
 
 def _bump(model, obj, expected_version: int | None):
     """Lock the stored row, refuse a stale form, and advance the version."""
     if obj.pk is None:
         return None
-    stored = model.objects.select_for_update().get(pk=obj.pk)
-    # S-DATA-2: a missing version is refused like a stale one.
-    if expected_version is None or stored.row_version != expected_version:
-        raise ConcurrentEditError
-    obj.row_version = stored.row_version + 1
+    # S-DATA-2: a missing version is refused like a stale one (core.versioning),
+    # as a ReplacementError so that the views show it with the others.
+    try:
+        stored = versioning.lock_version(model, obj.pk, expected_version)
+    except versioning.ConcurrentEditError:
+        raise ConcurrentEditError from None
+    versioning.next_version(obj, stored)
     return stored
 
 
