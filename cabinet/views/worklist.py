@@ -32,10 +32,10 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     pages = {section: request.GET.get(f"page_{section}") for section in sections}
     # Kept until the next write (core.figures): the list is read far more
     # often than prescriptions, BSI or ALD change.
+    # The page numbers as sent: two values that name different pages never
+    # share a key (the key is hashed, whatever they hold).
     work = until_next_write(
-        "worklist", request.user.pk, today.isoformat(),
-        *(pages[section] if (pages[section] or "").isdigit() and len(pages[section]) < 9
-          else "-" for section in sections),
+        "worklist", request.user.pk, today.isoformat(), *(pages[s] for s in sections),
         compute=lambda: worklist.build(patients=selectors.patients_visible_to(request.user),
                                        today=today, pages=pages))
     for section, anchor in sections.items():

@@ -124,3 +124,17 @@ def test_the_audit_worklist_after_a_write_is_the_fresh_one(personas, cached, set
     fresh = client.get(url).context
     assert (shown["page"].paginator.count, shown["errors"], shown["warnings"]) == (
         fresh["page"].paginator.count, fresh["errors"], fresh["warnings"])
+
+
+def test_two_worklist_pages_never_share_their_figures(personas, cached, settings, monkeypatch):
+    """A page number past the end shows the last page, one that is not a number
+    the first: kept apart, each gives what it gives without the cache."""
+    from cabinet.services import worklist
+
+    monkeypatch.setattr(worklist, "PER_PAGE", 1)
+    client = personas.client("nadia")
+    urls = [reverse("cabinet:worklist") + f"?page_bsi={page}" for page in ("abc", "9" * 12)]
+    shown = [client.get(url).context["work"].bsi.number for url in urls]
+    settings.FIGURES_CACHE_SECONDS = 0
+    assert shown[0] == 1 and shown[1] > 1, "the demo has several BSI due"
+    assert shown == [client.get(url).context["work"].bsi.number for url in urls]
