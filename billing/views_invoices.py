@@ -15,7 +15,6 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core import audit
-from core.access import OFFICE, STAFF, roles
+from core.access import OFFICE, STAFF, get_for_user, roles
 from core.figures import until_next_write
 from core.models import Role, User
 
@@ -75,13 +74,16 @@ def _int(value) -> int | None:
     return number if 0 < number < 2**63 else None
 
 
-def _get_invoice_for_user(user, pk: int, *, write: bool = False) -> Invoice:
-    invoice = selectors.invoices_visible_to(user).filter(pk=pk).first()
-    if invoice is None:
-        raise Http404
-    if write and not selectors.invoices_editable_by(user).filter(pk=pk).exists():
-        raise PermissionDenied
-    return invoice
+def _get_invoice_for_user(user, pk: int, *, write: bool = False, detail: bool = False) -> Invoice:
+    """The invoice among those the user sees, else 404; 403 on a write she may
+    not make. A visible invoice is editable exactly when she may invoice
+    (`selectors.invoices_editable_by`), so the write check needs no query.
+    `detail` reads what the detail page shows in the same query."""
+    invoices = selectors.invoices_visible_to(user)
+    if detail:
+        invoices = (invoices.select_related("patient", "nurse", "validated_by", "cancels", "batch")
+                    .prefetch_related(Prefetch("lines", InvoiceLine.objects.order_by("position"))))
+    return get_for_user(invoices, pk, allowed=not write or selectors.can_create_invoices(user))
 
 
 def _get_batch_for_user(user, pk: int) -> ExportBatch:
@@ -202,7 +204,7 @@ def _detail_context(request, invoice: Invoice, blocking=None) -> dict:
         "pending_warnings": [w for w in warnings if w["ack"] is None],
         "acks": list(acks.values()),
         "payers": payers,
-        "can_edit": selectors.invoices_editable_by(request.user).filter(pk=invoice.pk).exists(),
+        "can_edit": selectors.can_create_invoices(request.user),
         "pdf_kind": INVOICE_KIND,
         "credit_note": getattr(invoice, "credit_note", None) if not invoice.is_draft else None,
         "blocking": blocking or [],
@@ -216,11 +218,7 @@ def _detail_context(request, invoice: Invoice, blocking=None) -> dict:
 @roles(*STAFF)
 @require_GET
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    invoice = _get_invoice_for_user(request.user, pk)
-    invoice = (Invoice.objects.select_related("patient", "nurse", "validated_by", "cancels",
-                                              "batch")
-               .prefetch_related(Prefetch("lines", InvoiceLine.objects.order_by("position")))
-               .get(pk=invoice.pk))
+    invoice = _get_invoice_for_user(request.user, pk, detail=True)
     audit.record_view(request, obj=invoice, patient_id=invoice.patient_id)
     return render(request, "billing/invoice_detail.html", _detail_context(request, invoice))
 

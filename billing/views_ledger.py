@@ -40,6 +40,7 @@ from .models import Invoice, InvoiceLine
 from .models.payments import AnnualSummary, PayerKind, Payment
 from .payments import selectors, services
 from .payments.services import AllocationRequest, PaymentError
+from .views_invoices import _get_invoice_for_user  # one look-up per object type
 
 PAGE_SIZE = 50
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
@@ -65,15 +66,6 @@ def _get_payment_for_user(user, pk: int, *, write: bool = False) -> Payment:
     if write and not selectors.can_record_payments(user):
         raise PermissionDenied
     return payment
-
-
-def _get_invoice_for_user(user, pk: int, *, write: bool = False) -> Invoice:
-    invoice = invoice_selectors.invoices_visible_to(user).filter(pk=pk).first()
-    if invoice is None:
-        raise Http404("Facture introuvable.")
-    if write and not invoice_selectors.invoices_editable_by(user).filter(pk=pk).exists():
-        raise PermissionDenied
-    return invoice
 
 
 def _period(year: int, month: int | None = None) -> selectors.Period:

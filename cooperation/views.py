@@ -8,12 +8,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core.access import NURSES, OFFICE, STAFF, any_role, get_for_user, roles
 from core.audit import record_reads, record_view
+from core.figures import until_next_write
 from core.models import Role
 
 from . import catalogue, indicators, selectors, services
@@ -194,11 +196,31 @@ def _record_data(form) -> dict:
     return {k: v for k, v in form.cleaned_data.items() if k != "row_version"}
 
 
+ELIGIBLE_PAGE_SIZE = 50
+
+
 @roles(*NURSES)
 def eligible_list(request: HttpRequest) -> HttpResponse:
     """The patients eligible to a protocol and not yet included (nor refused)."""
     today = timezone.localdate()
-    patients = selectors.cooperation_patients_visible_to(request.user).filter(
+    # Kept until the next write (core.figures): every rule is evaluated for every
+    # patient, and patients, assessments, adhesions and inclusions change only
+    # through services that write their audit row.
+    rows, incomplete = until_next_write(
+        "cooperation-eligible", request.user.pk, today.isoformat(),
+        compute=lambda: _eligible_rows(request.user, today))
+    page = Paginator(rows, ELIGIBLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # S-TRACE-1: each patient listed as eligible (a clinical inference), on the page shown.
+    record_reads(request, patient_ids=[row["patient"].pk for row in page.object_list])
+    return render(request, "cooperation/eligible_list.html",
+                  {"page": page, "rows": page.object_list, "total": len(rows),
+                   "incomplete": incomplete, "today": today})
+
+
+def _eligible_rows(user, today) -> tuple[list[dict], int]:
+    """The (patient, result) rows of eligible patients not yet included nor
+    refused, and the number of patients whose evaluation is incomplete."""
+    patients = selectors.cooperation_patients_visible_to(user).filter(
         is_active=True).select_related("medecin_traitant", "cooperation_assessment")
     taken = set(
         PatientInclusion.objects.filter(
@@ -223,10 +245,7 @@ def eligible_list(request: HttpRequest) -> HttpResponse:
                 rows.append({"patient": patient, "result": result})
             elif result.status == Status.INCOMPLETE:
                 incomplete_patients.add(patient.pk)
-    # S-TRACE-1: each patient listed as eligible (a clinical inference).
-    record_reads(request, patient_ids=[row["patient"].pk for row in rows])
-    return render(request, "cooperation/eligible_list.html",
-                  {"rows": rows, "incomplete": len(incomplete_patients), "today": today})
+    return rows, len(incomplete_patients)
 
 
 # --- inclusions ---------------------------------------------------------------------------

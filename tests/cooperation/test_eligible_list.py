@@ -2,6 +2,8 @@
 patients and for ten times as many (the adhesions of every médecin traitant
 read in one query, the assessments joined to the patients)."""
 
+import re
+
 from django.urls import reverse
 
 from cabinet.models import Patient
@@ -41,3 +43,32 @@ def test_eligible_list_query_count_is_the_same_at_ten_times_the_patients(
     assert ten_count == demo_count
     # The copies are listed as well: the page did read them.
     assert ten_html.count("Recueillir le consentement") > demo_html.count("Recueillir le consentement")
+
+
+def test_eligible_list_shows_one_page_at_a_time_and_logs_only_that_page(personas):
+    """Pages stay flat: at ten times the patients the page lists at most one
+    page of proposals, says how many there are in all, and logs (S-TRACE-1)
+    the patients it shows, not those of the other pages."""
+    from cooperation.views import ELIGIBLE_PAGE_SIZE
+    from core.models import AuditEvent
+
+    patients = Patient.objects.filter(is_active=True)
+    assessments = {a.patient_id: a for a in PatientAssessment.objects.filter(patient__in=patients)}
+    PatientAssessment.objects.bulk_create([
+        clone(assessments[c.copy_of], patient=c)
+        for c in copies(patients, 30) if c.copy_of in assessments
+    ])
+    client = personas.client("claire")
+    before = AuditEvent.objects.filter(view="cooperation:eligible_list").count()
+    html = client.get(URL).content.decode()
+    listed = html.count("Recueillir le consentement")
+    assert listed == ELIGIBLE_PAGE_SIZE
+    assert "Page 1 / " in html
+    total = int(re.search(r"(\d+) propositions d'inclusion", html).group(1))
+    assert total > ELIGIBLE_PAGE_SIZE
+    logged = AuditEvent.objects.filter(view="cooperation:eligible_list").count() - before
+    # One row per patient shown (a patient eligible to two protocols is one read).
+    assert 0 < logged <= listed
+    last = client.get(URL, {"page": 999}).content.decode()
+    assert last.count("Recueillir le consentement") == total - ELIGIBLE_PAGE_SIZE * (
+        (total - 1) // ELIGIBLE_PAGE_SIZE)

@@ -1,5 +1,5 @@
 """Figures kept between two writes (core.figures): a second home page, audit
-worklist, renewal worklist, ledger or rétrocession page reads its figures from memory, a read
+worklist, renewal worklist, ledger, rétrocession or coopération « éligibles » page reads its figures from memory, a read
 logged in between does not change that, any audited write makes the next page
 compute them again, and a user never gets another user's figures."""
 
@@ -91,6 +91,7 @@ def _count(client, url) -> int:
     ("nadia", "billing:audit_worklist"),
     ("julie", "replacements:my_retrocession"),
     ("nadia", "cabinet:worklist"),
+    ("claire", "cooperation:eligible_list"),
 ])
 def test_the_books_pages_keep_their_figures_until_a_write(personas, cached, persona, url):
     client = personas.client(persona)
