@@ -12,6 +12,7 @@ from core.widgets import DateInput, DateTimeInput
 
 from . import rules, selectors
 from .models import (
+    CLAUSE_FIELDS,
     Autorisation,
     Contract,
     ExperiencePeriod,
@@ -170,18 +171,24 @@ class UnavailabilityForm(forms.ModelForm):
         return data
 
 
+# The form edits the clauses the signature freezes (R-REPL-38), so that a clause added to the
+# contract is both typed in and protected; the avenant link and what the signature itself
+# records are set by the services. The parties, the absence and the dates come first.
+_CONTRACT_LEAD = [
+    "titulaire", "remplacant", "unavailability", "motif", "start_at", "end_at", "is_repeated",
+]
+_CONTRACT_NOT_TYPED = {
+    "parent", "remplacant_installed_at_signature", "signed_by_titulaire_at",
+    "signed_by_remplacant_at",
+}
+
+
 class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
-        fields = [
-            "titulaire", "remplacant", "unavailability", "motif", "start_at", "end_at",
-            "is_repeated", "place", "place_details", "means_premises", "means_software",
-            "means_car", "means_materials", "means_details", "cabinet_share_percent",
-            "travel_to_remplacant", "travel_share_percent", "monthly_cap", "basis",
-            "bad_debt_borne_by", "payment_method", "payment_schedule",
-            "cabinet_costs_justification_required", "occasional", "non_compete_clause",
-            "non_compete_text", "non_compete_radius_km", "non_compete_months", "notice_days",
-            "early_termination_terms", "coordination",
+        fields = _CONTRACT_LEAD + [
+            name for name in (column.removesuffix("_id") for column in CLAUSE_FIELDS)
+            if name not in _CONTRACT_LEAD and name not in _CONTRACT_NOT_TYPED
         ]
         widgets = {"start_at": DateTimeInput(), "end_at": DateTimeInput(),
                    "means_details": forms.Textarea(attrs={"rows": 2}),
