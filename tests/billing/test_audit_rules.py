@@ -7,6 +7,8 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
+
 from billing.audit import jsonio, run_audit
 
 CASES = json.loads((Path(__file__).parent / "data" / "audit_public.json").read_text("utf-8"))
@@ -58,10 +60,18 @@ def test_aud_1_act_without_prescription():
     assert result.errors[0].seance == "S1"
 
 
-def test_aud_1_act_not_listed_on_the_prescription():
+@pytest.mark.parametrize(
+    ("prescription", "rule"),
+    [
+        pytest.param({"acts": [{"key": "AIS", "coefficient": 3}]}, "AUD-1",
+                     id="AUD-1-act-not-listed-on-the-prescription"),
+        pytest.param({"home": False}, "AUD-8", id="AUD-8-ifd-on-a-prescription-not-at-home"),
+    ],
+)
+def test_the_prescription_does_not_cover_the_billed_line(prescription, rule):
     data = base()
-    data["prescriptions"][0]["acts"] = [{"key": "AIS", "coefficient": 3}]
-    assert "AUD-1" in rules(audit(data))
+    data["prescriptions"][0].update(prescription)
+    assert rule in rules(audit(data))
 
 
 def test_aud_1_amx_is_prescribed_as_ami():
@@ -70,10 +80,18 @@ def test_aud_1_amx_is_prescribed_as_ami():
     assert "AUD-1" not in rules(audit(data))
 
 
-def test_aud_2_after_the_prescription_end():
+@pytest.mark.parametrize(
+    ("facts", "rule", "fix"),
+    [
+        pytest.param({"date": "2026-07-01"}, "AUD-2", "renouvellement",
+                     id="AUD-2-after-the-prescription-end"),
+        pytest.param({"place": "cabinet"}, "AUD-8", "IFD", id="AUD-8-travel-at-the-cabinet"),
+    ],
+)
+def test_the_error_names_the_fix(facts, rule, fix):
     data = base()
-    seance(data)["facts"]["date"] = "2026-07-01"
-    assert "renouvellement" in error(data, "AUD-2").action
+    seance(data)["facts"].update(facts)
+    assert fix in error(data, rule).action
 
 
 def test_aud_3_coefficient_differs_from_the_prescription_is_a_warning():
@@ -155,18 +173,6 @@ def test_aud_7_sunday_majoration_without_daily_prescription():
     s["facts"].update(date="2026-06-07", sunday_holiday_prescribed=True)  # a Sunday
     s["lines"].append({"code": "DIM", "coefficient": None, "rate": 1.0, "amount": "8.50"})
     assert "AUD-7" in rules(audit(data))
-
-
-def test_aud_8_travel_at_the_cabinet():
-    data = base()
-    seance(data)["facts"]["place"] = "cabinet"
-    assert "IFD" in error(data, "AUD-8").action
-
-
-def test_aud_8_ifd_on_a_prescription_not_at_home():
-    data = base()
-    data["prescriptions"][0]["home"] = False
-    assert "AUD-8" in rules(audit(data))
 
 
 def test_aud_9_mau_beside_an_ami_4_shows_both_cotations():

@@ -5,6 +5,10 @@ Claire with Dr Lefèvre), Claire's PA-PH adhesion and the demo convention."""
 from tests.access.policy import UrlPolicy, by_role, everyone
 
 NURSES_ONLY = by_role(titulaire=200, remplacant=200, secretaire=403, admin=403)
+# The conventions and new adhesions are the cabinet's paperwork: the remplaçante has no part
+# in it, the administrator reads it without writing.
+PAPERWORK_READ = by_role(titulaire=200, remplacant=403, secretaire=200, admin=200)
+PAPERWORK_WRITE = by_role(titulaire=200, remplacant=403, secretaire=200, admin=403)
 
 
 def _vidal(p):
@@ -51,8 +55,7 @@ POLICIES = {
     "cooperation:act_detail": UrlPolicy(
         NURSES_ONLY, kwargs=lambda p: {"pk": _inclusion(p).acts.order_by("pk").first().pk}),
     "cooperation:adhesion_list": UrlPolicy(everyone()),
-    "cooperation:adhesion_create": UrlPolicy(
-        by_role(titulaire=200, remplacant=403, secretaire=200, admin=403)),
+    "cooperation:adhesion_create": UrlPolicy(PAPERWORK_WRITE),
     # A remplaçante sees her own adhesions only (another's is not found).
     "cooperation:adhesion_detail": UrlPolicy(
         by_role(titulaire=200, remplacant=404, secretaire=200, admin=200),
@@ -62,14 +65,10 @@ POLICIES = {
     "cooperation:adhesion_edit": UrlPolicy(
         by_role(titulaire=403, remplacant=404, secretaire=200, admin=403, claire=200),
         kwargs=lambda p: {"pk": _adhesion(p).pk}),
-    "cooperation:convention_list": UrlPolicy(
-        by_role(titulaire=200, remplacant=403, secretaire=200, admin=200)),
-    "cooperation:convention_create": UrlPolicy(
-        by_role(titulaire=200, remplacant=403, secretaire=200, admin=403)),
+    "cooperation:convention_list": UrlPolicy(PAPERWORK_READ),
+    "cooperation:convention_create": UrlPolicy(PAPERWORK_WRITE),
     "cooperation:convention_detail": UrlPolicy(
-        by_role(titulaire=200, remplacant=403, secretaire=200, admin=200),
-        kwargs=lambda p: {"pk": _convention(p).pk}),
+        PAPERWORK_READ, kwargs=lambda p: {"pk": _convention(p).pk}),
     "cooperation:convention_edit": UrlPolicy(
-        by_role(titulaire=200, remplacant=403, secretaire=200, admin=403),
-        kwargs=lambda p: {"pk": _convention(p).pk}),
+        PAPERWORK_WRITE, kwargs=lambda p: {"pk": _convention(p).pk}),
 }

@@ -318,15 +318,19 @@ def test_r_asa_3_diabetes_not_met():
     assert one(evaluate(ASALEE, asalee(**NO_ACTIVITY)), "R-ASA-12").result is False
 
 
-def test_r_asa_3_diabetes_missing():
-    result = evaluate(ASALEE, asalee(**{**NO_ACTIVITY, "diabetes_type2": MISSING}))
-    assert one(result, "R-ASA-12").missing == ("patient.diabetes_type2",)
+@pytest.mark.parametrize(
+    ("missing", "facts"),
+    [
+        pytest.param("diabetes_type2", {"diabetes_type2": MISSING}, id="R-ASA-3"),
+        pytest.param("cardiovascular_risk", {"cardiovascular_risk": MISSING}, id="R-ASA-4"),
+        pytest.param("copd_risk", {"smoker": True, "copd_risk": MISSING}, id="R-ASA-5"),
+        pytest.param("cognitive_complaint", {"cognitive_complaint": MISSING}, id="R-ASA-6"),
+    ],
+)
+def test_r_asa_3_to_6_activity_fact_missing(missing, facts):
+    result = evaluate(ASALEE, asalee(**{**NO_ACTIVITY, **facts}))
+    assert one(result, "R-ASA-12").missing == (f"patient.{missing}",)
     assert result.status == Status.INCOMPLETE
-
-
-def test_r_asa_4_cardiovascular_risk_missing():
-    result = evaluate(ASALEE, asalee(**{**NO_ACTIVITY, "cardiovascular_risk": MISSING}))
-    assert one(result, "R-ASA-12").missing == ("patient.cardiovascular_risk",)
 
 
 def test_r_asa_5_smoker_without_copd_risk_not_met():
@@ -334,19 +338,9 @@ def test_r_asa_5_smoker_without_copd_risk_not_met():
     assert one(result, "R-ASA-12").result is False
 
 
-def test_r_asa_5_copd_risk_missing():
-    result = evaluate(ASALEE, asalee(**{**NO_ACTIVITY, "smoker": True, "copd_risk": MISSING}))
-    assert one(result, "R-ASA-12").missing == ("patient.copd_risk",)
-
-
 def test_r_asa_5_non_smoker_does_not_need_copd_risk():
     result = evaluate(ASALEE, asalee(**{**NO_ACTIVITY, "copd_risk": MISSING}))
     assert result.status == Status.NOT_ELIGIBLE
-
-
-def test_r_asa_6_cognitive_complaint_missing():
-    result = evaluate(ASALEE, asalee(**{**NO_ACTIVITY, "cognitive_complaint": MISSING}))
-    assert one(result, "R-ASA-12").missing == ("patient.cognitive_complaint",)
 
 
 def test_r_asa_16_no_age_threshold_for_cognitive_screening():
