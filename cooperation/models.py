@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.records import AuthoredRecord, CreatedAt, RowVersioned, UpdatedAt, VersionedRecord
+
 from . import catalogue
 
 
@@ -55,7 +57,7 @@ class ProtocolRef:
         return p.short_title if p else self.protocol
 
 
-class Adhesion(ProtocolRef, models.Model):
+class Adhesion(ProtocolRef, VersionedRecord):
     """A délégant–délégué team implementing one protocol (R-COOP-7, R-COOP-8, R-COOP-9).
 
     Active only with a declaration date, the sworn statement of competencies and a
@@ -115,12 +117,9 @@ class Adhesion(ProtocolRef, models.Model):
         "changement signalé à l'ARS le", null=True, blank=True
     )
     notes = models.TextField("remarques administratives", blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["protocol", "doctor__last_name", "nurse__last_name", "pk"]
@@ -155,7 +154,7 @@ class LivingPlace(models.TextChoices):
     EHPAD = "ehpad", "EHPAD"
 
 
-class PatientAssessment(models.Model):
+class PatientAssessment(RowVersioned, UpdatedAt):
     """Facts the patient file lacks, as assessed by a nurse (R-PAPH-3 … R-PAPH-5,
     R-PAPH-15 … R-PAPH-19, R-ASA-3 … R-ASA-6). Every field may stay empty: an empty
     field is an unknown fact, never read as « non »."""
@@ -201,8 +200,6 @@ class PatientAssessment(models.Model):
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    row_version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "évaluation coopération"
@@ -224,7 +221,7 @@ class InformationMethod(models.TextChoices):
     BOTH = "both", "Oral et écrit"
 
 
-class PatientInclusion(ProtocolRef, models.Model):
+class PatientInclusion(ProtocolRef, CreatedAt):
     """A patient in a protocol, under one adhesion (team). Information and consent are
     recorded with date, way and author (R-COOP-3, R-TLS-5); a refusal is kept too."""
 
@@ -267,7 +264,6 @@ class PatientInclusion(ProtocolRef, models.Model):
     # The facts and the engine's answer on the inclusion date (R-COOP-13: the
     # délégant's decision rests on them).
     facts_snapshot = models.JSONField("faits à l'inclusion", default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-consent_recorded_at", "-pk"]
@@ -304,7 +300,7 @@ class InformationChannel(models.TextChoices):
     HAND = "hand", "Remis en main propre"
 
 
-class DelegatedAct(models.Model):
+class DelegatedAct(AuthoredRecord):
     """One act of the protocol done by the délégué for an included patient (R-PAPH-12,
     R-PAPH-21 … R-PAPH-29; R-ASA-13: `derogatory` copied from the act catalogue)."""
 
@@ -343,10 +339,6 @@ class DelegatedAct(models.Model):
         "cabinet.Visit", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="cooperation_acts", verbose_name="visite de la tournée",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-performed_on", "-pk"]
@@ -391,7 +383,7 @@ class FollowUpVisit(models.Model):
         return f"Suivi {self.sequence} — {self.visit}"
 
 
-class ThirdPartyConvention(models.Model):
+class ThirdPartyConvention(VersionedRecord):
     """Non-medical télésurveillance activities entrusted to an external third party
     (R-TLS-6, R-TLS-7: written convention, remote only, patient informed, third party
     named in the ARS declaration). Medical activities are refused (R-TLS-6)."""
@@ -413,12 +405,9 @@ class ThirdPartyConvention(models.Model):
         "tiers nommé dans la déclaration à l'ARS", default=False
     )
     ars_transmission_at = models.DateField("transmis à l'ARS le", null=True, blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["operator_name", "third_party_name", "pk"]

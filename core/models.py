@@ -1,8 +1,9 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+
+from .records import AppendOnly
 
 
 class Role(models.TextChoices):
@@ -77,7 +78,7 @@ class Cabinet(models.Model):
         return cls.objects.order_by("pk").first()
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     """Who did or saw what (S-TRACE-1, S-TRACE-2). Append-only (S-TRACE-3):
     the model refuses updates and deletes, and on PostgreSQL a trigger refuses
     them for every database role as well."""
@@ -93,6 +94,9 @@ class AuditEvent(models.Model):
     view = models.CharField(max_length=120, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
+    change_refused = "Le journal d'audit ne peut pas être modifié."
+    delete_refused = "Le journal d'audit ne peut pas être supprimé."
+
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = "événement d'audit"
@@ -107,16 +111,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Le journal d'audit ne peut pas être modifié.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Le journal d'audit ne peut pas être supprimé.")
-
-
-class RecordVersion(models.Model):
+class RecordVersion(AppendOnly):
     """The values of a change, kept apart from the audit trail (S-TRACE-2).
 
     The audit trail (AuditEvent) says who did what to which object and which
@@ -139,6 +135,9 @@ class RecordVersion(models.Model):
     patient_id = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
     values = models.JSONField(default=dict, encoder=DjangoJSONEncoder, editable=False)
 
+    change_refused = "Une version enregistrée ne peut pas être modifiée."
+    delete_refused = "Une version enregistrée ne peut pas être supprimée."
+
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="recordversion_object")]
@@ -147,14 +146,6 @@ class RecordVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.object_id} ({self.at:%d/%m/%Y %H:%M})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Une version enregistrée ne peut pas être modifiée.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Une version enregistrée ne peut pas être supprimée.")
 
 
 class RoleChangeStatus(models.TextChoices):

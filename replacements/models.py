@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.records import CreatedAt, RowVersioned, UpdatedAt, VersionedRecord
+
 from . import rules
 from .rules import DRAFT, ENDED, SIGNED, TERMINATED, TRANSMITTED
 
@@ -46,7 +48,7 @@ class CpsType(models.TextChoices):
     ECPS = "e_cps", "e-CPS"
 
 
-class RemplacantProfile(models.Model):
+class RemplacantProfile(RowVersioned, UpdatedAt):
     """The remplaçant's credentials (R-REPL-14…25, R-ID-*)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -88,8 +90,6 @@ class RemplacantProfile(models.Model):
     sas_interdiction_from = DateField("interdiction de soins aux assurés du", null=True, blank=True)
     sas_interdiction_to = DateField("au", null=True, blank=True)
     micro_bnc = models.BooleanField("régime micro-BNC", default=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "profil de remplaçant"
@@ -169,7 +169,7 @@ class PracticeForm(models.TextChoices):
     SOCIETE = "societe", "Société (SCP, SEL…)"
 
 
-class TitulaireStatus(models.Model):
+class TitulaireStatus(RowVersioned, UpdatedAt):
     """What the contract checks need about a titulaire (R-REPL-7, 9, 11, 12)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -188,8 +188,6 @@ class TitulaireStatus(models.Model):
                                        blank=True)
     cdoi = models.CharField("conseil départemental de l'Ordre", max_length=120, blank=True)
     cpam = models.CharField("CPAM du lieu d'exercice", max_length=120, blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "situation du titulaire"
@@ -199,7 +197,7 @@ class TitulaireStatus(models.Model):
         return f"Situation de {self.user}"
 
 
-class Unavailability(models.Model):
+class Unavailability(RowVersioned):
     """R-REPL-3: the titulaire's declared unavailability periods."""
 
     class Kind(models.TextChoices):
@@ -216,7 +214,6 @@ class Unavailability(models.Model):
     start = DateField("du")
     end = DateField("au")
     note = models.CharField("précision", max_length=200, blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-start", "pk"]
@@ -274,7 +271,7 @@ CLAUSE_FIELDS = (
 )
 
 
-class Contract(models.Model):
+class Contract(VersionedRecord):
     """A replacement contract or an avenant (`parent` set), with every clause of R-REPL-34."""
 
     titulaire = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -355,11 +352,8 @@ class Contract(models.Model):
     ended_on = DateField("terminé le", null=True, blank=True)
     terminated_on = DateField("résilié le", null=True, blank=True)
     termination_reason = models.CharField("motif de la résiliation", max_length=255, blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-start_at", "pk"]
@@ -435,7 +429,7 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment).replace(tzinfo=None)
 
 
-class RetrocessionPayment(models.Model):
+class RetrocessionPayment(CreatedAt):
     """A payment of the rétrocession recorded by the titulaire (or the secretary)."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
@@ -449,7 +443,6 @@ class RetrocessionPayment(models.Model):
     reference = models.CharField("référence", max_length=80, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["paid_on", "pk"]
@@ -460,13 +453,12 @@ class RetrocessionPayment(models.Model):
         return f"{self.amount} € le {self.paid_on:%d/%m/%Y}"
 
 
-class MonthlyStatement(models.Model):
+class MonthlyStatement(CreatedAt):
     """The object a statement PDF is about: one contract, one calendar month. Created when
     a statement is first asked for; the PDF freezes the figures of that moment."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="statements")
     month = DateField("mois (1er du mois)")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-month", "pk"]
@@ -477,13 +469,12 @@ class MonthlyStatement(models.Model):
         return f"Relevé {self.month:%m/%Y} — contrat {self.contract.number}"
 
 
-class PatientNotice(models.Model):
+class PatientNotice(CreatedAt):
     """The object of a patient information letter: this patient is cared for by the
     remplaçant during this contract."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="notices")
     patient = models.ForeignKey("cabinet.Patient", on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]

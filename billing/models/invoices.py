@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core.records import RowVersioned, UpdatedAt
+
 from .seances import PricedLine
 
 
@@ -103,7 +105,7 @@ class InvoiceCounter(models.Model):
         return f"{self.nurse_id}: {self.last}"
 
 
-class Invoice(models.Model):
+class Invoice(RowVersioned, UpdatedAt):
     kind = models.CharField("type", max_length=8, choices=InvoiceKind.choices,
                             default=InvoiceKind.INVOICE)
     status = models.CharField("état", max_length=20, choices=InvoiceStatus.choices,
@@ -145,9 +147,6 @@ class Invoice(models.Model):
     settled_at = models.DateTimeField("réglée / rejetée le", null=True, blank=True)
     status_reason = models.TextField("motif", blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
-    # S-DATA-2: bumped on every save; a form posted with an older one is refused.
-    row_version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

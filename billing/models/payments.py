@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.form_fields import validate_plausible_date
+from core.records import AuthoredRecord, CreatedAt
 
 
 class PayerKind(models.TextChoices):
@@ -48,7 +49,7 @@ class PaymentMeans(models.TextChoices):
     CARD = "carte", "Carte bancaire"
 
 
-class Payment(models.Model):
+class Payment(CreatedAt):
     nurse = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="payments_received",
                               verbose_name="infirmier(ère) payé(e)")
@@ -58,7 +59,6 @@ class Payment(models.Model):
     means = models.CharField("moyen de paiement", max_length=10, choices=PaymentMeans.choices)
     reference = models.CharField("référence", max_length=80, blank=True)
     amount = models.DecimalField("montant", max_digits=10, decimal_places=2)
-    created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+", verbose_name="saisi par")
     cancelled_at = models.DateTimeField("annulé le", null=True, blank=True)
@@ -102,7 +102,7 @@ class Allocation(models.Model):
         return f"{self.amount} € → facture {self.invoice_id}"
 
 
-class Reject(models.Model):
+class Reject(AuthoredRecord):
     """PAY-2: a payer refused an invoice; corrected by an avoir and a new
     invoice (FAC-4)."""
 
@@ -111,9 +111,6 @@ class Reject(models.Model):
     payer_kind = models.CharField("payeur", max_length=8, choices=PayerKind.choices)
     rejected_on = models.DateField("rejeté le", validators=[validate_plausible_date])
     reason = models.CharField("motif du rejet", max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
 
     class Meta:
         ordering = ["rejected_on", "pk"]

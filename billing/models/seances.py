@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from core.records import VersionedRecord
+
 
 class SeanceStatus(models.TextChoices):
     PRICED = "priced", "Cotée"
@@ -19,7 +21,7 @@ class SeanceSource(models.TextChoices):
     ENTRY = "entry", "Saisie secrétariat"
 
 
-class Seance(models.Model):
+class Seance(VersionedRecord):
     """The billing of one passage. Re-priced while it is not invoiced; once
     `invoiced_at` is set, it never changes again.
 
@@ -54,7 +56,6 @@ class Seance(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="seances_entered", verbose_name="saisie par",
     )
-    row_version = models.PositiveIntegerField(default=1, editable=False)
     date = models.DateField("date des soins")
     time = models.TimeField("heure")
     status = models.CharField(max_length=10, choices=SeanceStatus.choices,
@@ -85,8 +86,6 @@ class Seance(models.Model):
     invoiced_at = models.DateTimeField("facturée le", null=True, blank=True)
     # The visit was changed after the séance was invoiced: to review by hand.
     changed_after_invoice = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["date", "time", "pk"]

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.records import VersionedRecord
+
 from .patients import Patient
 from .prescriptions import PrescribedAct, Prescription
 
@@ -11,7 +13,7 @@ class Recurrence(models.TextChoices):
     WEEKDAYS = "weekdays", "Certains jours de la semaine"
 
 
-class CarePlan(models.Model):
+class CarePlan(VersionedRecord):
     """Planned visits derived from a prescription."""
 
     prescription = models.ForeignKey(
@@ -37,9 +39,6 @@ class CarePlan(models.Model):
     hard_window = models.BooleanField("horaire impératif", default=False)
     duration_min = models.PositiveSmallIntegerField("durée prévue (min)", default=15)
     active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)  # S-DATA-2
 
     class Meta:
         ordering = ["patient", "start_date"]

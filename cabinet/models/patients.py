@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import uuid
 from datetime import date
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from core.records import RowVersioned, UpdatedAt, VersionedRecord, random_upload_name
 
 from .. import ald_rules
 from ..search import search_text as build_search_text
@@ -39,12 +39,10 @@ class GeocodeStatus(models.TextChoices):
 
 
 def ald_volet_upload_to(instance, filename: str) -> str:
-    """A random name: the stored file's name says nothing about the patient."""
-    extension = PurePath(filename).suffix.lower()[:5]
-    return f"ald/{timezone.now():%Y}/{uuid.uuid4().hex}{extension}"
+    return random_upload_name("ald/%Y", filename)
 
 
-class Medecin(models.Model):
+class Medecin(RowVersioned):
     """Prescriber or médecin traitant (R-ID-1 … R-ID-3 for the RPPS)."""
 
     last_name = models.CharField("nom", max_length=120)
@@ -56,8 +54,6 @@ class Medecin(models.Model):
     city = models.CharField("commune", max_length=120, blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("courriel", blank=True)
-    # S-DATA-2: concurrent saves never overwrite each other (core.versioning).
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -81,7 +77,7 @@ class Medecin(models.Model):
         return ", ".join(p for p in (self.address, f"{self.postcode} {self.city}".strip()) if p)
 
 
-class Patient(models.Model):
+class Patient(VersionedRecord):
     last_name = models.CharField("nom", max_length=120)
     birth_name = models.CharField("nom de naissance", max_length=120, blank=True)
     first_name = models.CharField("prénom", max_length=120)
@@ -140,10 +136,6 @@ class Patient(models.Model):
     # Lower-case, accent-free "last first birth-name nir" for fast search.
     search_text = models.CharField(max_length=500, blank=True, editable=False, db_index=True)
     is_active = models.BooleanField("suivi en cours", default=True)
-    # S-DATA-2: bumped on every save; a form posted with an older value is refused.
-    row_version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -245,7 +237,7 @@ class AldValidity(models.IntegerChoices):
     TEN = 10, "10 ans"
 
 
-class Ald(models.Model):
+class Ald(RowVersioned, UpdatedAt):
     """An ALD and its protocole de soins (R-ALD-*)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alds")
@@ -281,8 +273,6 @@ class Ald(models.Model):
     # R-ALD-4 / R-ALD-11: volet 3 is the patient's part, shown to the carers.
     volet_scan = models.FileField("volet 3 (scan)", upload_to=ald_volet_upload_to, blank=True)
     patient_volet_seen_at = models.DateField("volet 3 présenté le", null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)  # S-DATA-2
 
     class Meta:
         ordering = ["patient", "ald_number"]

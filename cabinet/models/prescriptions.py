@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import uuid
 from datetime import date
-from pathlib import PurePath
 
 from django.db import models
 from django.utils import timezone
 
 from core.form_fields import safe_add_days
+from core.records import VersionedRecord, random_upload_name
 
 from .patients import Medecin, Patient
 
@@ -21,12 +20,10 @@ class AldZone(models.TextChoices):
 
 
 def prescription_upload_to(instance, filename: str) -> str:
-    """A random name: the stored file's name says nothing about the patient."""
-    extension = PurePath(filename).suffix.lower()[:5]
-    return f"ordonnances/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+    return random_upload_name("ordonnances/%Y/%m", filename)
 
 
-class Prescription(models.Model):
+class Prescription(VersionedRecord):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prescriptions")
     prescriber = models.ForeignKey(
         Medecin, verbose_name="prescripteur", on_delete=models.PROTECT, related_name="prescriptions"
@@ -43,9 +40,6 @@ class Prescription(models.Model):
     renewal_requested_at = models.DateTimeField(
         "renouvellement demandé le", null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)  # S-DATA-2
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.records import Timestamped
+
 from .careplans import CarePlan
 from .patients import Patient
 
@@ -94,7 +96,7 @@ class Tournee(models.Model):
         return f"Tournée de {self.nurse} du {self.date:%d/%m/%Y}"
 
 
-class Visit(models.Model):
+class Visit(Timestamped):
     """One planned passage at a patient's, generated from a care plan or added by hand."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
@@ -148,8 +150,6 @@ class Visit(models.Model):
         max_length=12, choices=NotDoneReason.choices, blank=True, default=""
     )
     note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["date", "sequence", "window_start", "pk"]
