@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from core import audit
 from core.access import STAFF, roles
 
 from ..forms.patients import AldForm
@@ -45,7 +44,6 @@ def ald_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @roles(*STAFF)
 def ald_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ald = _get_ald_for_user(request.user, pk, edit=True)
-    audit.record_view(request, obj=ald, patient_id=ald.patient_id)
     return _form_view(request, ald.patient, ald)
 
 

@@ -5,7 +5,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from core import audit
 from core.access import STAFF, roles
 from core.models import Role
 
@@ -53,7 +52,6 @@ def _default_label(prescription) -> str:
 @roles(*STAFF)
 def careplan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_care_plan_for_user(request.user, pk)
-    audit.record_view(request, obj=plan, patient_id=plan.patient_id)
     return _form_view(request, plan.prescription, plan)
 
 

@@ -71,7 +71,15 @@ def versioned_form_page(request, template: str, context: dict, *, form, save: Ca
     """The edit page of a record kept by version (S-DATA-2). On a valid POST,
     `save()` runs the update service with the version the form was opened on
     and `on_saved(result)` answers; otherwise the form again, with its
-    errors (400) or with the refusal of a stale version (409)."""
+    errors (400) or with the refusal of a stale version (409).
+
+    S-TRACE-1: opening the edit page of a stored patient record (the patient,
+    an ALD, a prescription, a care plan) shows the whole record, so the read is
+    logged here, once for every edit page; a new record or a médecin is not."""
+    record = form.instance
+    patient_id = record.pk if isinstance(record, Patient) else getattr(record, "patient_id", None)
+    if record.pk and patient_id is not None:
+        audit.record_view(request, obj=record, patient_id=patient_id)
     bound = [form] if formset is None else [form, formset]
     # Every form validated before the status is read (is_valid() fills the errors).
     valid = request.method == "POST" and all([each.is_valid() for each in bound])

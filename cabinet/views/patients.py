@@ -71,8 +71,6 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @roles(*STAFF)
 def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = _get_patient_for_user(request.user, pk)
-    # S-TRACE-1: the edit page shows the whole record (NIR, clinical notes).
-    audit.record_view(request, obj=patient, patient_id=patient.pk)
     form = PatientForm(request.POST or None, instance=patient, user=request.user)
     return versioned_form_page(
         request, "cabinet/patient_form.html", {"patient": patient}, form=form,

@@ -63,7 +63,6 @@ def prescription_create(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @roles(*STAFF)
 def prescription_edit(request: HttpRequest, pk: int) -> HttpResponse:
     prescription = _get_prescription_for_user(request.user, pk)
-    audit.record_view(request, obj=prescription, patient_id=prescription.patient_id)
     return _form_view(request, prescription.patient, prescription)
 
 
