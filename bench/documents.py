@@ -25,7 +25,6 @@ Prints one JSON line with the figures.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import json
@@ -42,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import start_django  # noqa: E402
+from bench.postgres import bench_parser, start_django  # noqa: E402
 from documents.registry import DocumentKind, register  # noqa: E402
 
 CONTRACT = "bench_contrat"
@@ -222,11 +221,10 @@ def _stop_workers(procs: list[subprocess.Popen]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = bench_parser(__doc__, "cabinet_bench")
     parser.add_argument("--letters", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--renders", type=int, default=20)
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cabinet_bench")
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args()
 

@@ -27,7 +27,6 @@ reproducible. Prints one JSON line
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -41,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import start_django  # noqa: E402
+from bench.postgres import bench_parser, start_django  # noqa: E402
 
 MONDAY = date(2026, 6, 1)
 NURSES = ("bench-anne", "bench-bruno", "bench-chloe", "bench-david")
@@ -93,11 +92,9 @@ def _entry(patient, prescription, nurse, day, slot):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = bench_parser(__doc__, "cabinet_bench_invoices")
     parser.add_argument("--invoices", type=int, default=200)
     parser.add_argument("--entries", type=int, default=20)
-    parser.add_argument("--database-url",
-                        default="postgres://postgres@127.0.0.1:5432/cabinet_bench_invoices")
     args = parser.parse_args()
     os.environ.pop("CELERY_BROKER_URL", None)  # nothing here needs a worker
     start_django(args.database_url, fresh=True)

@@ -17,7 +17,6 @@ Prints one JSON line
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
@@ -32,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import start_django  # noqa: E402
+from bench.postgres import bench_parser, start_django  # noqa: E402
 
 YEAR = 2025
 TAG = "bench-ledger"
@@ -200,9 +199,7 @@ def _measure(client, url: str, repeat: int) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url",
-                        default="postgres://postgres@127.0.0.1:5432/cabinet_bench_ledger")
+    parser = bench_parser(__doc__, "cabinet_bench_ledger")
     parser.add_argument("--seances", type=int, default=50000)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()

@@ -27,7 +27,6 @@ may be shared: figures are indicative, ratios more stable than rates.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import prodserver  # noqa: E402
+from bench.postgres import bench_parser  # noqa: E402
 
 # name: (demo user, path, or a (listing path, detail-link regex) to pick the first detail)
 PAGES = {
@@ -131,8 +131,7 @@ def hammer(browser: prodserver.Browser, path: str, users: int, duration: float) 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cabinet_bench_load")
+    parser = bench_parser(__doc__, "cabinet_bench_load")
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per page and level")
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--workers", type=int, default=2)

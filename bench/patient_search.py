@@ -15,7 +15,6 @@ Prints one JSON line with the figures.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
@@ -27,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import start_django  # noqa: E402
+from bench.postgres import bench_parser, start_django  # noqa: E402
 
 LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
         "Leroy", "Moreau", "Simon", "Laurent", "Lefèbvre", "Michel", "Garcia", "David",
@@ -81,11 +80,9 @@ def _plan(sql: str, params) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = bench_parser(__doc__, "cabinet_bench_patients")
     parser.add_argument("--patients", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--database-url",
-                        default="postgres://postgres@127.0.0.1:5432/cabinet_bench_patients")
     args = parser.parse_args()
     start_django(args.database_url)
     from django.core.management import call_command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 
 
@@ -29,3 +30,12 @@ def start_django(database_url: str, *, fresh: bool = False, **environ: str) -> N
     import django
 
     django.setup()
+
+
+def bench_parser(doc: str, database: str) -> argparse.ArgumentParser:
+    """The command line of a PostgreSQL benchmark: its docstring's first paragraph as the
+    description and `--database-url`, by default its own database `database` on the local
+    server (each benchmark keeps to its own, so that two of them never share rows)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--database-url", default=f"postgres://postgres@127.0.0.1:5432/{database}")
+    return parser

@@ -21,7 +21,6 @@ MEDIA_ROOT and eager tasks. Prints one JSON line.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import statistics
@@ -34,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import start_django  # noqa: E402
+from bench.postgres import bench_parser, start_django  # noqa: E402
 
 YEAR = 2025
 MONTH = 3
@@ -49,23 +48,13 @@ def _setup(acts: int):
     from billing.models import Seance, SeanceLine
     from cabinet.models import Patient
     from core.models import Role, User
-    from replacements.models import (
-        Autorisation,
-        Contract,
-        ContractStatus,
-        ExperiencePeriod,
-        MonthlyStatement,
-        RemplacantProfile,
-        RetrocessionPayment,
-        TitulaireStatus,
-        Unavailability,
-    )
+    from replacements import models as repl
 
     with transaction.atomic():
         old = list(User.objects.filter(username__startswith=PREFIX))
-        contracts = Contract.objects.filter(remplacant__in=old)
-        MonthlyStatement.objects.filter(contract__in=contracts).delete()
-        RetrocessionPayment.objects.filter(contract__in=contracts).delete()
+        contracts = repl.Contract.objects.filter(remplacant__in=old)
+        repl.MonthlyStatement.objects.filter(contract__in=contracts).delete()
+        repl.RetrocessionPayment.objects.filter(contract__in=contracts).delete()
         Seance.objects.filter(performed_by__in=old).delete()
         # Signed contracts are frozen (R-REPL-38): the bench drops its own previous run with
         # the triggers off for this transaction only (SET LOCAL; needs a superuser).
@@ -75,22 +64,22 @@ def _setup(acts: int):
             cursor.execute("SET LOCAL session_replication_role = replica")
             contracts.delete()
             cursor.execute("SET LOCAL session_replication_role = origin")
-        Unavailability.objects.filter(titulaire__in=old).delete()
+        repl.Unavailability.objects.filter(titulaire__in=old).delete()
         Patient.objects.filter(last_name__startswith=PREFIX).delete()
-        TitulaireStatus.objects.filter(user__in=old).delete()
-        RemplacantProfile.objects.filter(user__in=old).delete()
+        repl.TitulaireStatus.objects.filter(user__in=old).delete()
+        repl.RemplacantProfile.objects.filter(user__in=old).delete()
 
         # The users stay from one run to the next (the documents of earlier runs name them).
         tit, _ = User.objects.get_or_create(username=f"{PREFIX}tit", defaults=dict(
             first_name="Tina", last_name="Titulaire", role=Role.TITULAIRE))
         rem, _ = User.objects.get_or_create(username=f"{PREFIX}rem", defaults=dict(
             first_name="Rémi", last_name="Remplaçant", role=Role.REMPLACANT, rpps="10003456786"))
-        TitulaireStatus.objects.create(user=tit)
-        profile = RemplacantProfile.objects.create(user=rem, ordre_number="1", diploma_date=dt.date(2015, 7, 1))
-        Autorisation.objects.create(profile=profile, number="A", issued_on=dt.date(2025, 1, 1),
-                                    valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 12, 31))
-        ExperiencePeriod.objects.create(profile=profile, employer="CHU", setting="gcs",
-                                        start=dt.date(2019, 1, 1), end=dt.date(2023, 12, 31), hours=Decimal(6000))
+        repl.TitulaireStatus.objects.create(user=tit)
+        profile = repl.RemplacantProfile.objects.create(user=rem, ordre_number="1", diploma_date=dt.date(2015, 7, 1))
+        repl.Autorisation.objects.create(profile=profile, number="A", issued_on=dt.date(2025, 1, 1),
+                                         valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 12, 31))
+        repl.ExperiencePeriod.objects.create(profile=profile, employer="CHU", setting="gcs",
+                                             start=dt.date(2019, 1, 1), end=dt.date(2023, 12, 31), hours=Decimal(6000))
         patients = Patient.objects.bulk_create([
             Patient(last_name=f"{PREFIX}{i:03d}", first_name="Bench", birth_date=dt.date(1940, 1, 1 + i % 28),
                     sex="F", address=f"{i} rue du Banc", postcode="37000", city="Tours")
@@ -100,15 +89,15 @@ def _setup(acts: int):
         for month in range(1, 13):
             start = dt.date(YEAR, month, 1)
             end = dt.date(YEAR, month, 28)
-            unav = Unavailability.objects.create(titulaire=tit, kind="conge", start=start, end=end)
-            contracts.append(Contract(
+            unav = repl.Unavailability.objects.create(titulaire=tit, kind="conge", start=start, end=end)
+            contracts.append(repl.Contract(
                 titulaire=tit, remplacant=rem, unavailability=unav, motif="congés",
-                status=ContractStatus.ENDED,
+                status=repl.ContractStatus.ENDED,
                 start_at=timezone.make_aware(dt.datetime.combine(start, dt.time())),
                 end_at=timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time())),
                 cabinet_share_percent=Decimal(10), signed_by_titulaire_at=timezone.now(),
                 signed_by_remplacant_at=timezone.now()))
-        Contract.objects.bulk_create(contracts)
+        repl.Contract.objects.bulk_create(contracts)
         seances = []
         for month in range(1, 13):
             n = acts if month == MONTH else 60
@@ -126,13 +115,13 @@ def _setup(acts: int):
             lines.append(SeanceLine(position=1, code="IFD", unit_value=Decimal("2.75"), amount=Decimal("2.75"),
                                     amo=Decimal("1.65"), kind="travel", **common))
         SeanceLine.objects.bulk_create(lines, batch_size=2000)
-        contracts = list(Contract.objects.filter(remplacant=rem).order_by("start_at"))
-        RetrocessionPayment.objects.bulk_create([
-            RetrocessionPayment(contract=c, month=c.start_at.date().replace(day=1),
+        contracts = list(repl.Contract.objects.filter(remplacant=rem).order_by("start_at"))
+        repl.RetrocessionPayment.objects.bulk_create([
+            repl.RetrocessionPayment(contract=c, month=c.start_at.date().replace(day=1),
                                 paid_on=dt.date(YEAR, min(12, i + 2), 5), amount=Decimal("800.00"))
             for i, c in enumerate(contracts)
         ])
-        statement = MonthlyStatement.objects.create(contract=contracts[MONTH - 1], month=dt.date(YEAR, MONTH, 1))
+        statement = repl.MonthlyStatement.objects.create(contract=contracts[MONTH - 1], month=dt.date(YEAR, MONTH, 1))
     return rem, statement
 
 
@@ -149,10 +138,9 @@ def _page(client, month: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = bench_parser(__doc__, "cabinet_bench")
     parser.add_argument("--acts", type=int, default=600)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cabinet_bench")
     args = parser.parse_args()
     start_django(args.database_url, MEDIA_ROOT=tempfile.mkdtemp(prefix="bench-retro-"),
                  CELERY_BROKER_URL="", DJANGO_ALLOWED_HOSTS="testserver,localhost")

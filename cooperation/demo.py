@@ -14,16 +14,8 @@ from django.utils import timezone
 from cabinet.models import Medecin, Patient
 from core.models import User
 
-from . import services
-from .models import (
-    Adhesion,
-    AdhesionStatus,
-    DelegatedAct,
-    PatientAssessment,
-    PatientInclusion,
-    StructureKind,
-    ThirdPartyConvention,
-)
+from . import models, services
+from .models import AdhesionStatus, StructureKind
 
 # nurse, médecin (last name), protocol, structure kind, structure, status
 ADHESIONS = [
@@ -72,7 +64,7 @@ def _adhesions(users: dict[str, User]) -> int:
         nurse = users.get(username)
         if doctor is None or nurse is None:
             continue
-        if Adhesion.objects.filter(protocol=protocol, doctor=doctor, nurse=nurse).exists():
+        if models.Adhesion.objects.filter(protocol=protocol, doctor=doctor, nurse=nurse).exists():
             continue
         active = status == AdhesionStatus.ACTIVE
         services.save_adhesion(acting_user=users["nadia"], adhesion=None, data={
@@ -99,18 +91,18 @@ def _adhesions(users: dict[str, User]) -> int:
 def _assessments(users: dict[str, User], today: dt.date) -> None:
     for (last, first), facts in ASSESSMENTS.items():
         patient = _patient(last, first)
-        if patient is None or PatientAssessment.objects.filter(patient=patient).exists():
+        if patient is None or models.PatientAssessment.objects.filter(patient=patient).exists():
             continue
         services.save_assessment(acting_user=users["claire"], patient=patient,
                                  data={**facts, "assessed_on": today - dt.timedelta(days=50)})
 
 
-def _vidal_inclusion(users: dict[str, User], today: dt.date) -> PatientInclusion | None:
+def _vidal_inclusion(users: dict[str, User], today: dt.date) -> models.PatientInclusion | None:
     patient = _patient("Vidal", "Madeleine")
     claire = users["claire"]
     if patient is None:
         return None
-    inclusion = PatientInclusion.objects.filter(patient=patient, protocol="pa-ph").first()
+    inclusion = models.PatientInclusion.objects.filter(patient=patient, protocol="pa-ph").first()
     if inclusion is None:
         inclusion = services.record_consent(acting_user=claire, patient=patient,
                                             protocol_id="pa-ph", data={
@@ -155,7 +147,7 @@ def _vidal_inclusion(users: dict[str, User], today: dt.date) -> PatientInclusion
 
 def _asalee_inclusion(users: dict[str, User], today: dt.date) -> None:
     patient = _patient("Brun", "Thérèse")
-    if patient is None or PatientInclusion.objects.filter(patient=patient).exists():
+    if patient is None or models.PatientInclusion.objects.filter(patient=patient).exists():
         return
     inclusion = services.record_consent(acting_user=users["marc"], patient=patient,
                                         protocol_id="asalee", data={
@@ -173,7 +165,7 @@ def _asalee_inclusion(users: dict[str, User], today: dt.date) -> None:
 
 
 def _convention(users: dict[str, User]) -> None:
-    if ThirdPartyConvention.objects.filter(third_party_name="Télésuivi Val de Loire").exists():
+    if models.ThirdPartyConvention.objects.filter(third_party_name="Télésuivi Val de Loire").exists():
         return
     services.save_convention(acting_user=users["nadia"], convention=None, data={
         "operator_name": "Centre de télésurveillance cardiaque de Tours",
@@ -202,7 +194,7 @@ def seed(stdout=None) -> dict:
     _asalee_inclusion(users, today)
     _convention(users)
     if stdout is not None:
-        stdout.write(f"Coopération : {Adhesion.objects.count()} adhésions ({created} créées), "
-                     f"{PatientInclusion.objects.count()} inclusions, "
-                     f"{DelegatedAct.objects.count()} actes délégués.")
+        stdout.write(f"Coopération : {models.Adhesion.objects.count()} adhésions ({created} créées), "
+                     f"{models.PatientInclusion.objects.count()} inclusions, "
+                     f"{models.DelegatedAct.objects.count()} actes délégués.")
     return {"inclusion": inclusion}

@@ -124,6 +124,10 @@ def can_view_act(user, act: DelegatedAct) -> bool:
     return selectors.acts_visible_to(user).filter(pk=act.pk).exists()
 
 
+# Both letters are set in the shared letter layout of the documents app.
+LETTER_TEMPLATE = "documents/pdf/generic_letter.html"
+
+
 def kinds():
     from documents.registry import DocumentKind, filename_part
 
@@ -131,23 +135,16 @@ def kinds():
         DocumentKind(
             code=INFORMATION_LETTER,
             label="Lettre d'information et de consentement (protocole de coopération)",
-            model="cooperation.PatientInclusion",
-            template="documents/pdf/generic_letter.html",
-            version="1",
-            build_context=information_letter_context,
-            can_view=can_view_inclusion,
+            model="cooperation.PatientInclusion", template=LETTER_TEMPLATE, version="1",
+            build_context=information_letter_context, can_view=can_view_inclusion,
             patient_id=lambda inclusion: inclusion.patient_id,
             filename=lambda data: f"information-consentement-{filename_part(data['patient_name'])}.pdf",
             demo_object=lambda: PatientInclusion.objects.order_by("pk").first(),
         ),
         DocumentKind(
-            code=DOCTOR_REPORT,
-            label="Compte rendu d'acte délégué au médecin",
-            model="cooperation.DelegatedAct",
-            template="documents/pdf/generic_letter.html",
-            version="1",
-            build_context=doctor_report_context,
-            can_view=can_view_act,
+            code=DOCTOR_REPORT, label="Compte rendu d'acte délégué au médecin",
+            model="cooperation.DelegatedAct", template=LETTER_TEMPLATE, version="1",
+            build_context=doctor_report_context, can_view=can_view_act,
             patient_id=lambda act: act.inclusion.patient_id,
             filename=lambda data: (
                 f"compte-rendu-{filename_part(data['patient_name'])}-{data['act_date']:%Y%m%d}.pdf"

@@ -1,36 +1,9 @@
 """Billing models, one module per concern: séances (priced passages),
-invoices, payments."""
+invoices, payments. Each module's ``__all__`` names what the package exports."""
 
-from .invoices import (
-    AuditAcknowledgement,
-    ExportBatch,
-    Invoice,
-    InvoiceCounter,
-    InvoiceKind,
-    InvoiceLine,
-    InvoiceSeance,
-    InvoiceStatus,
-)
-from .payments import Allocation, AnnualSummary, PayerKind, Payment, PaymentMeans, Reject
-from .seances import Seance, SeanceLine, SeanceSource, SeanceStatus
+from . import invoices, payments, seances
+from .invoices import *  # noqa: F403
+from .payments import *  # noqa: F403
+from .seances import *  # noqa: F403
 
-__all__ = [
-    "Allocation",
-    "AnnualSummary",
-    "PayerKind",
-    "Payment",
-    "PaymentMeans",
-    "Reject",
-    "AuditAcknowledgement",
-    "ExportBatch",
-    "Invoice",
-    "InvoiceCounter",
-    "InvoiceKind",
-    "InvoiceLine",
-    "InvoiceSeance",
-    "InvoiceStatus",
-    "Seance",
-    "SeanceLine",
-    "SeanceSource",
-    "SeanceStatus",
-]
+__all__ = invoices.__all__ + payments.__all__ + seances.__all__

@@ -24,6 +24,8 @@ from django.db.models import Q
 from core.form_fields import validate_plausible_date
 from core.records import AuthoredRecord, CreatedAt
 
+__all__ = ["Allocation", "AnnualSummary", "PayerKind", "Payment", "PaymentMeans", "Reject"]
+
 
 class PayerKind(models.TextChoices):
     AMO = "amo", "Caisse d'assurance maladie (AMO)"

@@ -9,6 +9,8 @@ from django.db import models
 
 from core.records import VersionedRecord
 
+__all__ = ["Seance", "SeanceLine", "SeanceSource", "SeanceStatus"]
+
 
 class SeanceStatus(models.TextChoices):
     PRICED = "priced", "Cotée"

@@ -1,3 +1,7 @@
+"""Restaure une archive de backup_cabinet (S-DATA-3) : la base et les fichiers, dans la base
+configurée et MEDIA_ROOT, ou dans la cible donnée (--database-url, --media-root). Vérifie
+ensuite les lignes de chaque table et le SHA-256 de chaque fichier."""
+
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -23,11 +27,7 @@ from core.backup import (
 
 
 class Command(BaseCommand):
-    help = (
-        "Restaure une archive de backup_cabinet (S-DATA-3) : la base et les fichiers, dans la "
-        "base configurée et MEDIA_ROOT, ou dans la cible donnée (--database-url, --media-root). "
-        "Vérifie ensuite les lignes de chaque table et le SHA-256 de chaque fichier."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("archive", help="Archive créée par backup_cabinet (.tar.gz ou .age)")

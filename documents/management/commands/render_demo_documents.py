@@ -1,6 +1,7 @@
-"""Render every registered kind's demo document into a folder, through the
-same pipeline as the application (request_document, then the Celery task),
-so anyone can look at the PDFs."""
+"""Produit dans DOSSIER le PDF de démonstration de chaque type de document enregistré
+(contrat de remplacement, lettre aux patients, relevé de rétrocession… selon les applications
+installées), par le même circuit que l'application (request_document, puis la tâche Celery),
+et liste les fichiers."""
 
 from __future__ import annotations
 
@@ -30,11 +31,7 @@ def _requester_for(kind: registry.DocumentKind, obj) -> User | None:
 
 
 class Command(BaseCommand):
-    help = (
-        "Produit dans DOSSIER le PDF de démonstration de chaque type de document enregistré "
-        "(contrat de remplacement, lettre aux patients, relevé de rétrocession… selon les "
-        "applications installées), par le même circuit que l'application, et liste les fichiers."
-    )
+    help = __doc__
 
     def add_arguments(self, parser):
         parser.add_argument("directory", help="dossier de sortie (créé au besoin)")
