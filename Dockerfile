@@ -14,7 +14,8 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.lock .
-RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+# As `make setup`: the lock is complete, so no resolution (--no-deps), then checked whole.
+RUN pip install --no-cache-dir --no-deps --require-hashes -r requirements.lock && pip check
 
 COPY . .
 RUN useradd --system --home /app cabinet && mkdir -p /data/media && chown cabinet /data/media
