@@ -118,7 +118,7 @@ def _setup(acts: int):
         contracts = list(repl.Contract.objects.filter(remplacant=rem).order_by("start_at"))
         repl.RetrocessionPayment.objects.bulk_create([
             repl.RetrocessionPayment(contract=c, month=c.start_at.date().replace(day=1),
-                                paid_on=dt.date(YEAR, min(12, i + 2), 5), amount=Decimal("800.00"))
+                                     paid_on=dt.date(YEAR, min(12, i + 2), 5), amount=Decimal("800.00"))
             for i, c in enumerate(contracts)
         ])
         statement = repl.MonthlyStatement.objects.create(contract=contracts[MONTH - 1], month=dt.date(YEAR, MONTH, 1))

@@ -25,6 +25,8 @@ from django.utils import timezone
 from core.models import Role
 from documents.registry import DocumentKind, UnknownKind, get, register
 
+from .models.patients import patient_id_of
+
 RENEWAL_KIND = "cabinet_renouvellement_ordonnance"
 ALD_KIND = "cabinet_protocole_ald"
 PATIENT_LETTER_KIND = "cabinet_information_patient"
@@ -280,11 +282,6 @@ def _demo(model_name: str):
     return first
 
 
-def _patient_id(obj) -> int:
-    """The patient a letter concerns: the object's patient, or the patient itself."""
-    return obj.pk if obj._meta.model_name == "patient" else obj.patient_id
-
-
 # One row per letter; all are the generic letter template, version 1.
 KINDS = (
     dict(code=RENEWAL_KIND, label="Demande de renouvellement d'ordonnance",
@@ -306,5 +303,5 @@ KINDS = (
 
 def register_kinds() -> None:
     for kind in KINDS:
-        register(DocumentKind(template=TEMPLATE, version="1", patient_id=_patient_id, **kind),
+        register(DocumentKind(template=TEMPLATE, version="1", patient_id=patient_id_of, **kind),
                  replace=True)

@@ -25,7 +25,8 @@ from core.records import RowVersioned, UpdatedAt
 
 from .seances import PricedLine
 
-__all__ = ["AuditAcknowledgement", "ExportBatch", "Invoice", "InvoiceCounter", "InvoiceKind", "InvoiceLine", "InvoiceSeance", "InvoiceStatus"]
+__all__ = ["AuditAcknowledgement", "ExportBatch", "Invoice", "InvoiceCounter", "InvoiceKind",
+           "InvoiceLine", "InvoiceSeance", "InvoiceStatus"]
 
 
 class InvoiceStatus(models.TextChoices):

@@ -194,6 +194,13 @@ class Patient(VersionedRecord):
         )
 
 
+def patient_id_of(record) -> int | None:
+    """The patient a cabinet record concerns: the patient itself, or the record's
+    `patient_id` (an ALD, a prescription, a care plan); None for a record of no
+    patient (a médecin)."""
+    return record.pk if isinstance(record, Patient) else getattr(record, "patient_id", None)
+
+
 class PatientVersion(models.Model):
     """S-TRACE-2: the previous state of a patient record and who changed it,
     written in the same transaction as the change."""

@@ -10,6 +10,7 @@ from core.access import get_for_user
 from core.versioning import ConcurrentEditError, refuse_stale
 
 from ..models import Ald, CarePlan, Patient, Prescription
+from ..models.patients import patient_id_of
 from ..selectors import patients as selectors
 from ..validators import sniff_content_type
 
@@ -77,7 +78,7 @@ def versioned_form_page(request, template: str, context: dict, *, form, save: Ca
     an ALD, a prescription, a care plan) shows the whole record, so the read is
     logged here, once for every edit page; a new record or a médecin is not."""
     record = form.instance
-    patient_id = record.pk if isinstance(record, Patient) else getattr(record, "patient_id", None)
+    patient_id = patient_id_of(record)
     if record.pk and patient_id is not None:
         audit.record_view(request, obj=record, patient_id=patient_id)
     bound = [form] if formset is None else [form, formset]
