@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cabinet.models import Prescription, Tournee
+from cabinet.models import Ald, CarePlan, Prescription, Tournee
 from cooperation.models import PatientInclusion
 from tests.cabinet.helpers import claire_patient
 from tests.scale import scale_demo
@@ -43,6 +43,13 @@ PAGES = {
     "cabinet:patient_access_log": ("admin", lambda: {"pk": claire_patient().pk}, None),
     "cabinet:prescription_detail": (
         "claire", lambda: {"pk": Prescription.objects.filter(patient=claire_patient()).first().pk}, None),
+    # The edit pages of a stored record (their read logged once, S-TRACE-1).
+    "cabinet:patient_edit": ("claire", lambda: {"pk": claire_patient().pk}, None),
+    "cabinet:ald_edit": ("nadia", lambda: {"pk": Ald.objects.order_by("pk").first().pk}, None),
+    "cabinet:prescription_edit": (
+        "claire", lambda: {"pk": Prescription.objects.filter(patient=claire_patient()).first().pk}, None),
+    "cabinet:careplan_edit": (
+        "claire", lambda: {"pk": CarePlan.objects.filter(patient=claire_patient()).first().pk}, None),
     "cabinet:medecin_list": ("nadia", None, None),
     "cabinet:worklist": ("nadia", None, None),
     "cabinet:tournee_day": ("nadia", None, _day_of_tournee),
